@@ -1,0 +1,28 @@
+#pragma once
+// Counts every call of the global operator new in a test binary (support/counting_new.cpp
+// replaces it). Allocation counts are deterministic, so tests may assert on them.
+#include <cstdint>
+
+namespace pcm::test {
+
+struct AllocCounts {
+    std::uint64_t calls = 0;
+    std::uint64_t bytes = 0;
+};
+
+AllocCounts alloc_counts() noexcept;
+
+/// Allocations made between construction and `delta()`.
+class AllocProbe {
+public:
+    AllocProbe() noexcept : start_(alloc_counts()) {}
+    AllocCounts delta() const noexcept {
+        AllocCounts now = alloc_counts();
+        return {now.calls - start_.calls, now.bytes - start_.bytes};
+    }
+
+private:
+    AllocCounts start_;
+};
+
+}  // namespace pcm::test
