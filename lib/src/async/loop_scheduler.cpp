@@ -1,25 +1,19 @@
 #include <pcm/async/loop_scheduler.hpp>
 
 namespace pcm::async {
-namespace {
-thread_local LoopScheduler* current_scheduler = nullptr;
-}
-
 LoopScheduler::LoopScheduler(uv_loop_t* loop)
     : loop_(loop),
       loop_thread_(std::this_thread::get_id()),
-      enclosing_(current_scheduler),
+      enclosing_(detail::thread_scheduler),
       async_(uv_async_init, loop, &LoopScheduler::on_wakeup) {
     async_.get()->data = this;
-    current_scheduler = this;
+    detail::thread_scheduler = this;
 }
 
 LoopScheduler::~LoopScheduler() {
     drain();  // nothing posted is dropped
-    current_scheduler = enclosing_;
+    detail::thread_scheduler = enclosing_;
 }
-
-LoopScheduler* LoopScheduler::current() noexcept { return current_scheduler; }
 
 void LoopScheduler::post(ScheduledWork& work) noexcept {
     ScheduledWork* head = head_.load(std::memory_order_relaxed);

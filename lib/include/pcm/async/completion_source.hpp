@@ -46,12 +46,15 @@ public:
     /// timeout means none. If `stop` is already requested, the task is canceled at once.
     ValueTask<T> create_task(std::chrono::milliseconds timeout = std::chrono::milliseconds::zero(),
                              std::stop_token stop = {}) {
-        const Token version = current_version();
-        std::uint64_t expected = pack(version, Phase::ready);
+        // In the ready state only the owner may change the source (producers and armed
+        // callbacks act on pending tasks only), so a plain store is enough here.
+        const std::uint64_t seen = state_.load(std::memory_order_acquire);
+        const Token version = version_of(seen);
+        if (phase(seen) != Phase::ready)
+            throw invalid_operation("create_task: the previous task has not been consumed and reset");
         if (timeout.count() > 0 && (scheduler_ == nullptr || !scheduler_->on_loop_thread()))
             throw invalid_operation("create_task: a timeout needs the source's loop thread");
-        if (!state_.compare_exchange_strong(expected, pack(version, Phase::pending), std::memory_order_acq_rel))
-            throw invalid_operation("create_task: the previous task has not been consumed and reset");
+        state_.store(pack(version, Phase::pending), std::memory_order_release);
         if (timeout.count() > 0) {
             armed_version_ = version;
             uv_timer_start(timer_.get(), &on_timer, static_cast<std::uint64_t>(timeout.count()), 0);

@@ -14,6 +14,12 @@ struct ExecutionContext {
     static ExecutionContext& current() noexcept;
 };
 
+namespace detail {
+inline thread_local ExecutionContext thread_context{};
+}
+
+inline ExecutionContext& ExecutionContext::current() noexcept { return detail::thread_context; }
+
 /// Installs `context` as the thread's current context for the scope's lifetime.
 class ScopedExecutionContext {
 public:

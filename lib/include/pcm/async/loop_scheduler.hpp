@@ -66,6 +66,12 @@ private:
     uv::Handle<uv_async_t> async_;
 };
 
+namespace detail {
+inline thread_local LoopScheduler* thread_scheduler = nullptr;
+}
+
+inline LoopScheduler* LoopScheduler::current() noexcept { return detail::thread_scheduler; }
+
 /// Runs `continuation(state)`, under `context` when one is given.
 inline void run_continuation(Continuation continuation, void* state, const ExecutionContext* context) {
     if (context == nullptr) {

@@ -49,24 +49,25 @@ public:
     Token version() const noexcept { return version_.load(std::memory_order_relaxed); }
 
     /// Prepares the next operation. The caller guarantees the current one is finished
-    /// with: completed and its result taken, or never handed out.
+    /// with: completed and its result taken, or never handed out; nobody else touches the
+    /// core meanwhile, so the version needs no read-modify-write.
     void reset() noexcept {
-        version_.fetch_add(1, std::memory_order_relaxed);  // wraps after 2^32: see Token
+        version_.store(version() + 1, std::memory_order_relaxed);  // wraps after 2^32: see Token
         result_.reset();
         error_ = nullptr;
         error_is_cancel_ = false;
         state_ = nullptr;
         scheduler_ = nullptr;
         flow_context_ = false;
-        claimed_.store(false, std::memory_order_relaxed);
         completed_.store(false, std::memory_order_relaxed);
         continuation_.store(nullptr, std::memory_order_release);
     }
 
     /// Completes the operation with `value`. Returns false (and changes nothing) if it
-    /// was already completed.
+    /// was already completed. One producer per operation: producers that race each other
+    /// need `CompletionSource`, which decides the winner before it reaches the core.
     bool set_result(stored_t<T> value) noexcept {
-        if (claimed_.exchange(true, std::memory_order_acquire)) return false;
+        if (completed_.load(std::memory_order_relaxed)) return false;
         result_.emplace(std::move(value));
         signal_completion();
         return true;
@@ -75,7 +76,7 @@ public:
     /// Completes the operation with `error`; a `canceled_error` makes the status
     /// `canceled`. Returns false if it was already completed.
     bool set_exception(std::exception_ptr error) noexcept {
-        if (claimed_.exchange(true, std::memory_order_acquire)) return false;
+        if (completed_.load(std::memory_order_relaxed)) return false;
         error_is_cancel_ = is_cancellation(error);
         error_ = std::move(error);
         signal_completion();
@@ -170,7 +171,6 @@ private:
 
     std::atomic<Continuation> continuation_{nullptr};
     std::atomic<bool> completed_{false};
-    std::atomic<bool> claimed_{false};
     std::atomic<Token> version_{0};
     void* state_ = nullptr;
     std::optional<stored_t<T>> result_;
