@@ -1,0 +1,46 @@
+#pragma once
+// Takes disk readings from procfs.
+#include <pcm/sample/disk_reading.hpp>
+#include <pcm/sample/proc_file.hpp>
+
+#include <regex>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace pcm::sample {
+
+/// Which devices to report. A device is reported when it matches `include` and does
+/// not match `exclude`; an empty pattern does not filter. The default `exclude` drops RAM, loop and floppy
+/// devices and partitions, as node_exporter does.
+struct DiskOptions {
+    std::string include;
+    std::string exclude = R"(^(z?ram|loop|fd|(h|s|v|xv)d[a-z]+|nvme\d+n\d+p|mmcblk\d+p)\d+$)";
+};
+
+/// Reads /proc/diskstats and /proc/pressure/io under `proc_root`. Patterns are matched
+/// once per device name, when it first appears, so a stable device set costs no regex
+/// work and no allocation per sample.
+class DiskSampler {
+public:
+    /// Throws std::regex_error for an invalid pattern.
+    explicit DiskSampler(DiskOptions options = {}, const std::string& proc_root = "/proc");
+
+    const DiskReading& sample();
+    const DiskReading& reading() const noexcept { return reading_; }
+
+private:
+    bool wanted(const std::string& name);
+    const DiskLine* baseline_of(const DiskLine& line, std::size_t hint) const noexcept;
+
+    ProcFile diskstats_, pressure_;
+    std::regex include_, exclude_;
+    bool has_include_, has_exclude_;
+    std::vector<std::pair<std::string, bool>> decisions_;
+    std::vector<DiskLine> lines_, baseline_;
+    std::int64_t baseline_ns_ = 0;
+    bool has_baseline_ = false;
+    DiskReading reading_;
+};
+
+}  // namespace pcm::sample

@@ -1,0 +1,24 @@
+#pragma once
+// Takes memory readings from procfs.
+#include <pcm/sample/memory_reading.hpp>
+#include <pcm/sample/proc_file.hpp>
+
+#include <string>
+
+namespace pcm::sample {
+
+/// Reads /proc/meminfo and /proc/pressure/memory under `proc_root`. No allocation per
+/// sample once the kernel prints the same fields.
+class MemorySampler {
+public:
+    explicit MemorySampler(const std::string& proc_root = "/proc");
+
+    const MemoryReading& sample();
+    const MemoryReading& reading() const noexcept { return reading_; }
+
+private:
+    ProcFile meminfo_, pressure_;
+    MemoryReading reading_;
+};
+
+}  // namespace pcm::sample

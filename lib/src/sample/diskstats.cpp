@@ -1,0 +1,41 @@
+#include <pcm/sample/diskstats.hpp>
+
+namespace pcm::sample {
+namespace {
+
+bool parse_line(std::string_view line, DiskLine& out) {
+    FieldReader fields(line);
+    std::string_view name;
+    if (!next_number(fields, out.major) || !next_number(fields, out.minor) || !fields.next(name)) return false;
+    DiskCounters counters;
+    std::string_view field;
+    while (fields.next(field)) {
+        if (counters.count == DiskCounters::max_fields) return false;
+        if (!parse_number(field, counters.values[counters.count++])) return false;
+    }
+    if (counters.count != 11 && counters.count != 15 && counters.count != 17) return false;
+    if (out.name != name) out.name.assign(name);
+    out.counters = counters;
+    return true;
+}
+
+}  // namespace
+
+ParseStatus parse_diskstats(std::string_view text, std::vector<DiskLine>& out) {
+    ParseStatus status;
+    std::size_t count = 0;
+    LineReader lines(text);
+    std::string_view line;
+    while (lines.next(line)) {
+        if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+        if (count == out.size()) out.emplace_back();
+        if (parse_line(line, out[count]))
+            ++count;
+        else if (status)
+            status = ParseStatus::fail("expected major minor name and 11, 15 or 17 counters", lines.number());
+    }
+    out.resize(count);
+    return status;
+}
+
+}  // namespace pcm::sample

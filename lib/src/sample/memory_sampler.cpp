@@ -1,0 +1,23 @@
+#include <pcm/sample/memory_sampler.hpp>
+
+#include "load.hpp"
+
+namespace pcm::sample {
+
+MemorySampler::MemorySampler(const std::string& proc_root)
+    : meminfo_(proc_root + "/meminfo"), pressure_(proc_root + "/pressure/memory") {}
+
+const MemoryReading& MemorySampler::sample() {
+    MemoryReading& r = reading_;
+    detail::begin(r.header);
+    if (detail::load(meminfo_, &parse_meminfo, r.meminfo, r.header.error) == detail::Loaded::ok) {
+        r.summary = summarize(r.meminfo);
+    } else {
+        r.meminfo.fields.clear();
+        r.summary = {};
+    }
+    detail::load_pressure(pressure_, r.pressure, r.header.error);
+    return r;
+}
+
+}  // namespace pcm::sample

@@ -1,0 +1,32 @@
+#include <pcm/sample/proc_file.hpp>
+
+#include <cerrno>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace pcm::sample {
+
+int ProcFile::read(std::string_view& text) {
+    if (!fd_) {
+        fd_.reset(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd_) return errno;
+    }
+    if (buffer_.empty()) buffer_.resize(4096);
+    std::size_t length = 0;
+    for (;;) {
+        if (length == buffer_.size()) buffer_.resize(buffer_.size() * 2);
+        ssize_t n = ::pread(fd_.get(), buffer_.data() + length, buffer_.size() - length, static_cast<off_t>(length));
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            int error = errno;
+            fd_.reset();
+            return error;
+        }
+        if (n == 0) break;
+        length += static_cast<std::size_t>(n);
+    }
+    text = std::string_view(buffer_.data(), length);
+    return 0;
+}
+
+}  // namespace pcm::sample
