@@ -9,9 +9,21 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <iostream>
 
 namespace pcm::bench {
+namespace {
+double process_cpu_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
+}
+double median(std::vector<double>& values) {
+    std::nth_element(values.begin(), values.begin() + static_cast<long>(values.size() / 2), values.end());
+    return values[values.size() / 2];
+}
+}  // namespace
 
 Options parse_options(int argc, char** argv, const char* usage) {
     Options options;
@@ -34,37 +46,39 @@ Row measure(const Options& options, std::string group, std::string name, std::ui
             const std::function<void(std::uint64_t)>& body) {
     ops = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(static_cast<double>(ops) * options.scale));
     body(std::max<std::uint64_t>(1, ops / 10));  // warm-up: pools filled, caches hot
-    std::vector<double> ns;
+    std::vector<double> ns, cpu_ns;
     test::AllocCounts allocs{};
+    const double n = static_cast<double>(ops);
     for (int r = 0; r < options.repetitions; ++r) {
         test::AllocProbe probe;
+        double cpu_start = process_cpu_ns();
         auto start = std::chrono::steady_clock::now();
         body(ops);
         auto elapsed = std::chrono::steady_clock::now() - start;
+        cpu_ns.push_back((process_cpu_ns() - cpu_start) / n);
         if (r == 0) allocs = probe.delta();
-        ns.push_back(std::chrono::duration<double, std::nano>(elapsed).count() / static_cast<double>(ops));
+        ns.push_back(std::chrono::duration<double, std::nano>(elapsed).count() / n);
     }
-    std::nth_element(ns.begin(), ns.begin() + static_cast<long>(ns.size() / 2), ns.end());
-    return {std::move(group), std::move(name), ops, ns[ns.size() / 2],
-            static_cast<double>(allocs.calls) / static_cast<double>(ops),
-            static_cast<double>(allocs.bytes) / static_cast<double>(ops), ""};
+    return {std::move(group), std::move(name), ops, median(ns), median(cpu_ns),
+            static_cast<double>(allocs.calls) / n, static_cast<double>(allocs.bytes) / n, ""};
 }
 
 void print(const Options& options, const std::vector<Row>& rows) {
     if (options.json) {
         for (const Row& r : rows) {
             nlohmann::json j = {{"group", r.group},         {"name", r.name},
-                                {"ops", r.ops},             {"ns_per_op", r.ns_per_op},
+                                {"ops", r.ops},             {"ns_per_op", r.ns_per_op}, {"cpu_ns_per_op", r.cpu_ns_per_op},
                                 {"allocs_per_op", r.allocs_per_op}, {"bytes_per_op", r.bytes_per_op},
                                 {"note", r.note}};
             std::cout << j.dump() << '\n';
         }
         return;
     }
-    std::printf("%-14s %-44s %12s %10s %10s  %s\n", "group", "case", "ns/op", "allocs/op", "bytes/op", "note");
+    std::printf("%-14s %-46s %12s %12s %10s %10s  %s\n", "group", "case", "ns/op", "cpu ns/op", "allocs/op",
+                "bytes/op", "note");
     for (const Row& r : rows)
-        std::printf("%-14s %-44s %12.1f %10.2f %10.1f  %s\n", r.group.c_str(), r.name.c_str(), r.ns_per_op,
-                    r.allocs_per_op, r.bytes_per_op, r.note.c_str());
+        std::printf("%-14s %-46s %12.1f %12.1f %10.2f %10.1f  %s\n", r.group.c_str(), r.name.c_str(), r.ns_per_op,
+                    r.cpu_ns_per_op, r.allocs_per_op, r.bytes_per_op, r.note.c_str());
 }
 
 }  // namespace pcm::bench

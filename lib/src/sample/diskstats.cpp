@@ -8,10 +8,9 @@ bool parse_line(std::string_view line, DiskLine& out) {
     std::string_view name;
     if (!next_number(fields, out.major) || !next_number(fields, out.minor) || !fields.next(name)) return false;
     DiskCounters counters;
-    std::string_view field;
-    while (fields.next(field)) {
+    while (!fields.rest().empty()) {
         if (counters.count == DiskCounters::max_fields) return false;
-        if (!parse_number(field, counters.values[counters.count++])) return false;
+        if (!next_number(fields, counters.values[counters.count++])) return false;
     }
     if (counters.count != 11 && counters.count != 15 && counters.count != 17) return false;
     if (out.name != name) out.name.assign(name);
@@ -27,7 +26,7 @@ ParseStatus parse_diskstats(std::string_view text, std::vector<DiskLine>& out) {
     LineReader lines(text);
     std::string_view line;
     while (lines.next(line)) {
-        if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+        if (is_blank_line(line)) continue;
         if (count == out.size()) out.emplace_back();
         if (parse_line(line, out[count]))
             ++count;

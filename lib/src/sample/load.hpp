@@ -12,6 +12,17 @@ namespace pcm::sample::detail {
 
 enum class Loaded { ok, unreadable, malformed };
 
+/// Parses `text` read from `file` into `out`; records a failure as `load` does.
+template <class Out>
+Loaded parse_into(const ProcFile& file, std::string_view text, ParseStatus (*parse)(std::string_view, Out&), Out& out,
+                  ErrorText& error) {
+    if (ParseStatus status = parse(text, out); !status) {
+        if (error.empty()) error.set("%s line %d: %s", file.path().c_str(), status.line, status.error);
+        return Loaded::malformed;
+    }
+    return Loaded::ok;
+}
+
 /// Reads `file` and parses it into `out`. On failure, records the first error of the
 /// sample in `error` (later ones are dropped: the first usually explains the rest).
 /// `malformed` may still have left usable data in `out` (parsers skip bad lines).
@@ -22,22 +33,16 @@ Loaded load(ProcFile& file, ParseStatus (*parse)(std::string_view, Out&), Out& o
         if (error.empty()) error.set("%s: %s", file.path().c_str(), std::strerror(code));
         return Loaded::unreadable;
     }
-    if (ParseStatus status = parse(text, out); !status) {
-        if (error.empty()) error.set("%s line %d: %s", file.path().c_str(), status.line, status.error);
-        return Loaded::malformed;
-    }
-    return Loaded::ok;
+    return parse_into(file, text, parse, out, error);
 }
 
 /// As `load`, for a pressure file: its absence (no PSI in this kernel) is not an error.
 inline void load_pressure(ProcFile& file, Pressure& out, ErrorText& error) {
     std::string_view text;
     int code = file.read(text);
-    if (code == ENOENT || code == EOPNOTSUPP) {
-        out = Pressure{};
-        return;
-    }
-    if (load(file, &parse_pressure, out, error) != Loaded::ok) out = Pressure{};
+    bool absent = code == ENOENT || code == EOPNOTSUPP;
+    if (code != 0 && !absent && error.empty()) error.set("%s: %s", file.path().c_str(), std::strerror(code));
+    if (code != 0 || parse_into(file, text, &parse_pressure, out, error) != Loaded::ok) out = Pressure{};
 }
 
 /// Starts a reading: next sequence number, both clocks, no error.

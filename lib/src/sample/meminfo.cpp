@@ -14,7 +14,7 @@ ParseStatus parse_meminfo(std::string_view text, Meminfo& out) {
     LineReader lines(text);
     std::string_view line;
     while (lines.next(line)) {
-        if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+        if (is_blank_line(line)) continue;
         std::size_t colon = line.find(':');
         if (colon == std::string_view::npos || colon == 0) return ParseStatus::fail("line has no name:", lines.number());
         std::string_view name = line.substr(0, colon);

@@ -59,7 +59,7 @@ ParseStatus parse_mountinfo(std::string_view text, std::vector<MountEntry>& out)
     LineReader lines(text);
     std::string_view line;
     while (lines.next(line)) {
-        if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+        if (is_blank_line(line)) continue;
         if (count == out.size()) out.emplace_back();
         if (parse_line(line, out[count]))
             ++count;

@@ -7,10 +7,9 @@ ParseStatus parse_cpu_times(FieldReader& fields, CpuTimes& out, int line) {
     std::uint64_t* slots[] = {&out.user, &out.nice,    &out.system, &out.idle,  &out.iowait,
                               &out.irq,  &out.softirq, &out.steal,  &out.guest, &out.guest_nice};
     out = CpuTimes{};
-    std::string_view field;
-    while (fields.next(field)) {
+    while (!fields.rest().empty()) {
         if (out.columns == 10) return ParseStatus::fail("cpu line has more than 10 columns", line);
-        if (!parse_number(field, *slots[out.columns])) return ParseStatus::fail("cpu time is not a number", line);
+        if (!next_number(fields, *slots[out.columns])) return ParseStatus::fail("cpu time is not a number", line);
         ++out.columns;
     }
     if (out.columns < 4) return ParseStatus::fail("cpu line has fewer than 4 columns", line);

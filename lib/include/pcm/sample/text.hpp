@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
 
 namespace pcm::sample {
 
@@ -46,23 +47,52 @@ public:
     explicit FieldReader(std::string_view line) noexcept : rest_(line) {}
 
     bool next(std::string_view& field) noexcept {
-        std::size_t start = rest_.find_first_not_of(" \t");
-        if (start == std::string_view::npos) return false;
-        rest_.remove_prefix(start);
-        std::size_t end = rest_.find_first_of(" \t");
+        skip_blanks();
+        if (rest_.empty()) return false;
+        std::size_t end = 0;
+        while (end < rest_.size() && !is_blank(rest_[end])) ++end;
         field = rest_.substr(0, end);
-        rest_ = end == std::string_view::npos ? std::string_view{} : rest_.substr(end);
+        rest_.remove_prefix(end);
         return true;
     }
+    /// Reads the next field as an unsigned number in one pass over its digits; false if
+    /// the field is missing, has anything but digits, or overflows.
+    template <class Unsigned>
+    bool next_unsigned(Unsigned& out) noexcept {
+        skip_blanks();
+        std::size_t i = 0;
+        Unsigned value = 0;
+        for (; i < rest_.size() && !is_blank(rest_[i]); ++i) {
+            unsigned digit = static_cast<unsigned char>(rest_[i]) - '0';
+            if (digit > 9 || __builtin_mul_overflow(value, Unsigned{10}, &value) ||
+                __builtin_add_overflow(value, static_cast<Unsigned>(digit), &value))
+                return false;
+        }
+        rest_.remove_prefix(i);
+        out = value;
+        return i > 0;
+    }
+
     /// Everything not yet read, leading blanks removed.
-    std::string_view rest() const noexcept {
-        std::size_t start = rest_.find_first_not_of(" \t");
-        return start == std::string_view::npos ? std::string_view{} : rest_.substr(start);
+    std::string_view rest() noexcept {
+        skip_blanks();
+        return rest_;
     }
 
 private:
+    // A character loop: std::string_view::find_first_of calls memchr once per character.
+    static bool is_blank(char c) noexcept { return c == ' ' || c == '\t'; }
+    void skip_blanks() noexcept {
+        std::size_t start = 0;
+        while (start < rest_.size() && is_blank(rest_[start])) ++start;
+        rest_.remove_prefix(start);
+    }
+
     std::string_view rest_;
 };
+
+/// True for a line of nothing but blanks.
+inline bool is_blank_line(std::string_view line) noexcept { return FieldReader(line).rest().empty(); }
 
 /// Parses the whole of `text` as a number; false on anything else (sign, junk, overflow).
 template <class Number>
@@ -75,6 +105,7 @@ bool parse_number(std::string_view text, Number& out) noexcept {
 /// Reads the next field of `fields` as a number.
 template <class Number>
 bool next_number(FieldReader& fields, Number& out) noexcept {
+    if constexpr (std::is_unsigned_v<Number>) return fields.next_unsigned(out);
     std::string_view field;
     return fields.next(field) && parse_number(field, out);
 }
