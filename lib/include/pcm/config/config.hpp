@@ -1,0 +1,97 @@
+#pragma once
+// The daemon's configuration: what it samples and how often, where it listens, and the
+// limits it holds clients to.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace pcm::config {
+
+using std::chrono::milliseconds;
+
+struct CpuConfig {
+    milliseconds interval{1000};
+    bool per_cpu = true;  ///< report every CPU, not only the total
+    bool operator==(const CpuConfig&) const = default;
+};
+struct MemoryConfig {
+    milliseconds interval{1000};
+    bool operator==(const MemoryConfig&) const = default;
+};
+struct DiskConfig {
+    milliseconds interval{1000};
+    std::string include;  ///< regex; empty: every device
+    std::string exclude = R"(^(z?ram|loop|fd|(h|s|v|xv)d[a-z]+|nvme\d+n\d+p|mmcblk\d+p)\d+$)";
+    bool operator==(const DiskConfig&) const = default;
+};
+struct FilesystemConfig {
+    milliseconds interval{10000};
+    std::string fs_types_exclude =
+        "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|"
+        "nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|erofs|sysfs|tracefs)$";
+    std::string mount_points_exclude =
+        "^/(dev|proc|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)|^/run/(lock|user|credentials)($|/)";
+    milliseconds statfs_timeout{1000};
+    bool operator==(const FilesystemConfig&) const = default;
+};
+struct SocketConfig {
+    std::string path;          ///< empty: the per-user default (see default_socket_path)
+    std::uint32_t mode = 0660;
+    std::string group;         ///< empty: leave the group as created
+    bool operator==(const SocketConfig&) const = default;
+};
+struct LimitsConfig {
+    std::size_t max_clients = 64;
+    std::size_t max_line_bytes = 4096;
+    milliseconds idle_timeout{300000};
+    std::size_t output_queue_bytes = 1 << 20;
+    std::size_t max_waiters = 4096;
+    bool operator==(const LimitsConfig&) const = default;
+};
+
+enum class LogLevel { error, warning, notice, info, debug };
+
+struct Config {
+    CpuConfig cpu;
+    MemoryConfig memory;
+    DiskConfig disk;
+    FilesystemConfig filesystem;
+    std::size_t history_points = 3600;  ///< samples kept per group
+    SocketConfig socket;
+    LimitsConfig limits;
+    LogLevel log_level = LogLevel::info;
+    std::string procfs_root = "/proc";  ///< for tests and fault injection
+
+    bool operator==(const Config&) const = default;
+};
+
+/// The outcome of reading a configuration: the config, or every problem found, each as
+/// "<JSON pointer>: <reason>".
+struct LoadResult {
+    std::optional<Config> config;
+    std::vector<std::string> errors;
+};
+
+/// Parses and validates JSON text. Keys not given keep their defaults; unknown keys,
+/// wrong types, out-of-range values and invalid regular expressions are errors.
+LoadResult parse_config(std::string_view json_text);
+
+/// Reads and parses a file; a file that cannot be read is one error naming it.
+LoadResult load_config_file(const std::string& path);
+
+/// The configuration as JSON, in the same shape the parser reads (for CONFIG replies).
+nlohmann::json to_json(const Config& config);
+
+/// The socket path used when the config names none: /run/pcmonitor/pcmonitor.sock for
+/// root, else $XDG_RUNTIME_DIR/pcmonitor/pcmonitor.sock, else /tmp/pcmonitor-$UID/pcmonitor.sock.
+std::string default_socket_path();
+
+std::string_view to_string(LogLevel level) noexcept;
+
+}  // namespace pcm::config

@@ -1,0 +1,279 @@
+#include <pcm/config/config.hpp>
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <initializer_list>
+#include <regex>
+#include <sstream>
+#include <unistd.h>
+
+namespace pcm::config {
+namespace {
+
+using nlohmann::json;
+
+std::string type_name(const json& value) {
+    if (value.is_number_integer()) return "integer";
+    if (value.is_number_float()) return "number";
+    return value.type_name();
+}
+
+// Walks the document, remembering where it is, and collects every problem it meets.
+class Reader {
+public:
+    std::vector<std::string> errors;
+
+    void fail(const std::string& path, const std::string& reason) { errors.push_back(path + ": " + reason); }
+
+    /// `value` at `path` must be an object whose keys are all in `keys`.
+    bool object(const json& value, const std::string& path, std::initializer_list<std::string_view> keys) {
+        if (!value.is_object()) {
+            fail(path.empty() ? "/" : path, "must be an object, got " + type_name(value));
+            return false;
+        }
+        for (const auto& [key, member] : value.items()) {
+            bool known = false;
+            for (std::string_view k : keys) known = known || key == k;
+            if (!known) fail(path + "/" + key, "unknown key");
+        }
+        return true;
+    }
+
+    template <class Int>
+    void integer(const json& parent, const std::string& path, const char* key, std::int64_t min, std::int64_t max,
+                 Int& out) {
+        const json* value = find(parent, key);
+        if (value == nullptr) return;
+        std::string where = path + "/" + key;
+        if (!value->is_number_integer()) return fail(where, "must be an integer, got " + type_name(*value));
+        // nlohmann keeps non-negative integers as unsigned: compare each kind in its own type.
+        bool out_of_range = value->is_number_unsigned()
+                                ? value->get<std::uint64_t>() > static_cast<std::uint64_t>(max) ||
+                                      (min > 0 && value->get<std::uint64_t>() < static_cast<std::uint64_t>(min))
+                                : value->get<std::int64_t>() < min || value->get<std::int64_t>() > max;
+        if (out_of_range)
+            return fail(where, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
+                                   value->dump());
+        out = static_cast<Int>(value->get<std::int64_t>());
+    }
+
+    void duration(const json& parent, const std::string& path, const char* key, std::int64_t min, std::int64_t max,
+                  milliseconds& out) {
+        std::int64_t ms = out.count();
+        integer(parent, path, key, min, max, ms);
+        out = milliseconds(ms);
+    }
+
+    void boolean(const json& parent, const std::string& path, const char* key, bool& out) {
+        const json* value = find(parent, key);
+        if (value == nullptr) return;
+        if (!value->is_boolean()) return fail(path + "/" + key, "must be true or false, got " + type_name(*value));
+        out = value->get<bool>();
+    }
+
+    bool string(const json& parent, const std::string& path, const char* key, std::string& out) {
+        const json* value = find(parent, key);
+        if (value == nullptr) return false;
+        if (!value->is_string()) {
+            fail(path + "/" + key, "must be a string, got " + type_name(*value));
+            return false;
+        }
+        out = value->get<std::string>();
+        return true;
+    }
+
+    void pattern(const json& parent, const std::string& path, const char* key, std::string& out) {
+        std::string text;
+        if (!string(parent, path, key, text)) return;
+        try {
+            std::regex check(text);
+        } catch (const std::regex_error& e) {
+            return fail(path + "/" + key, std::string("is not a valid regular expression: ") + e.what());
+        }
+        out = std::move(text);
+    }
+
+    void file_mode(const json& parent, const std::string& path, const char* key, std::uint32_t& out) {
+        std::string text;
+        if (!string(parent, path, key, text)) return;
+        bool octal = text.size() >= 3 && text.size() <= 4 && text.find_first_not_of("01234567") == std::string::npos;
+        if (!octal) return fail(path + "/" + key, "must be an octal mode such as \"0660\", got \"" + text + "\"");
+        out = static_cast<std::uint32_t>(std::stoul(text, nullptr, 8));
+        if (out > 0777) fail(path + "/" + key, "must not set special bits (at most 0777), got \"" + text + "\"");
+    }
+
+    void log_level(const json& parent, const std::string& path, const char* key, LogLevel& out) {
+        std::string text;
+        if (!string(parent, path, key, text)) return;
+        for (LogLevel level : {LogLevel::error, LogLevel::warning, LogLevel::notice, LogLevel::info, LogLevel::debug})
+            if (text == to_string(level)) {
+                out = level;
+                return;
+            }
+        fail(path + "/" + key, "must be one of error, warning, notice, info, debug, got \"" + text + "\"");
+    }
+
+    /// The member `key`, if present and (for objects) well-formed; nullptr otherwise.
+    const json* child_object(const json& parent, const std::string& path, const char* key,
+                             std::initializer_list<std::string_view> keys) {
+        const json* value = find(parent, key);
+        if (value == nullptr || !object(*value, path + "/" + key, keys)) return nullptr;
+        return value;
+    }
+
+private:
+    static const json* find(const json& parent, const char* key) {
+        auto it = parent.find(key);
+        return it == parent.end() ? nullptr : &*it;
+    }
+};
+
+constexpr std::int64_t min_interval_ms = 10, max_interval_ms = 86'400'000;
+
+void read_sampling(Reader& r, const json& sampling, Config& c) {
+    const std::string path = "/sampling";
+    if (const json* cpu = r.child_object(sampling, path, "cpu", {"interval_ms", "per_cpu"})) {
+        r.duration(*cpu, path + "/cpu", "interval_ms", min_interval_ms, max_interval_ms, c.cpu.interval);
+        r.boolean(*cpu, path + "/cpu", "per_cpu", c.cpu.per_cpu);
+    }
+    if (const json* memory = r.child_object(sampling, path, "memory", {"interval_ms"}))
+        r.duration(*memory, path + "/memory", "interval_ms", min_interval_ms, max_interval_ms, c.memory.interval);
+    if (const json* disk = r.child_object(sampling, path, "disk", {"interval_ms", "include", "exclude"})) {
+        r.duration(*disk, path + "/disk", "interval_ms", min_interval_ms, max_interval_ms, c.disk.interval);
+        r.pattern(*disk, path + "/disk", "include", c.disk.include);
+        r.pattern(*disk, path + "/disk", "exclude", c.disk.exclude);
+    }
+    if (const json* fs = r.child_object(sampling, path, "filesystem",
+                                        {"interval_ms", "fs_types_exclude", "mount_points_exclude",
+                                         "statfs_timeout_ms"})) {
+        const std::string where = path + "/filesystem";
+        r.duration(*fs, where, "interval_ms", min_interval_ms, max_interval_ms, c.filesystem.interval);
+        r.pattern(*fs, where, "fs_types_exclude", c.filesystem.fs_types_exclude);
+        r.pattern(*fs, where, "mount_points_exclude", c.filesystem.mount_points_exclude);
+        r.duration(*fs, where, "statfs_timeout_ms", 10, 60'000, c.filesystem.statfs_timeout);
+    }
+}
+
+void read_document(Reader& r, const json& doc, Config& c) {
+    if (!r.object(doc, "", {"sampling", "history", "socket", "limits", "log", "procfs_root"})) return;
+    if (const json* sampling = r.child_object(doc, "", "sampling", {"cpu", "memory", "disk", "filesystem"}))
+        read_sampling(r, *sampling, c);
+    if (const json* history = r.child_object(doc, "", "history", {"points"}))
+        r.integer(*history, "/history", "points", 1, 1'000'000, c.history_points);
+    if (const json* socket = r.child_object(doc, "", "socket", {"path", "mode", "group"})) {
+        r.string(*socket, "/socket", "path", c.socket.path);
+        r.file_mode(*socket, "/socket", "mode", c.socket.mode);
+        r.string(*socket, "/socket", "group", c.socket.group);
+    }
+    if (const json* limits = r.child_object(doc, "", "limits",
+                                            {"max_clients", "max_line_bytes", "idle_timeout_ms", "output_queue_bytes",
+                                             "max_waiters"})) {
+        r.integer(*limits, "/limits", "max_clients", 1, 100'000, c.limits.max_clients);
+        r.integer(*limits, "/limits", "max_line_bytes", 64, 1 << 20, c.limits.max_line_bytes);
+        r.duration(*limits, "/limits", "idle_timeout_ms", 0, max_interval_ms, c.limits.idle_timeout);
+        r.integer(*limits, "/limits", "output_queue_bytes", 4096, std::int64_t{1} << 30, c.limits.output_queue_bytes);
+        r.integer(*limits, "/limits", "max_waiters", 1, 1'000'000, c.limits.max_waiters);
+    }
+    if (const json* log = r.child_object(doc, "", "log", {"level"})) r.log_level(*log, "/log", "level", c.log_level);
+    if (r.string(doc, "", "procfs_root", c.procfs_root) && (c.procfs_root.empty() || c.procfs_root[0] != '/'))
+        r.fail("/procfs_root", "must be an absolute path, got \"" + c.procfs_root + "\"");
+
+    if (c.filesystem.statfs_timeout >= c.filesystem.interval)
+        r.fail("/sampling/filesystem/statfs_timeout_ms",
+               "must be less than /sampling/filesystem/interval_ms (" + std::to_string(c.filesystem.interval.count()) +
+                   "), got " + std::to_string(c.filesystem.statfs_timeout.count()));
+}
+
+std::string describe_syntax_error(std::string_view text, const nlohmann::json::parse_error& e) {
+    std::size_t line = 1, column = 1;
+    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    std::string what = e.what();
+    std::size_t detail = what.find("syntax error");
+    return "line " + std::to_string(line) + ", column " + std::to_string(column) + ": " +
+           (detail == std::string::npos ? what : what.substr(detail));
+}
+
+}  // namespace
+
+LoadResult parse_config(std::string_view json_text) {
+    LoadResult result;
+    json doc;
+    try {
+        doc = json::parse(json_text);
+    } catch (const json::parse_error& e) {
+        result.errors.push_back(describe_syntax_error(json_text, e));
+        return result;
+    }
+    Reader reader;
+    Config config;
+    read_document(reader, doc, config);
+    if (reader.errors.empty())
+        result.config = std::move(config);
+    else
+        result.errors = std::move(reader.errors);
+    return result;
+}
+
+LoadResult load_config_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return {std::nullopt, {path + ": cannot read: " + std::strerror(errno)}};
+    std::ostringstream text;
+    text << in.rdbuf();
+    LoadResult result = parse_config(text.str());
+    for (std::string& e : result.errors) e = path + ": " + e;
+    return result;
+}
+
+json to_json(const Config& c) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", c.socket.mode);
+    return {
+        {"sampling",
+         {{"cpu", {{"interval_ms", c.cpu.interval.count()}, {"per_cpu", c.cpu.per_cpu}}},
+          {"memory", {{"interval_ms", c.memory.interval.count()}}},
+          {"disk", {{"interval_ms", c.disk.interval.count()}, {"include", c.disk.include}, {"exclude", c.disk.exclude}}},
+          {"filesystem",
+           {{"interval_ms", c.filesystem.interval.count()},
+            {"fs_types_exclude", c.filesystem.fs_types_exclude},
+            {"mount_points_exclude", c.filesystem.mount_points_exclude},
+            {"statfs_timeout_ms", c.filesystem.statfs_timeout.count()}}}}},
+        {"history", {{"points", c.history_points}}},
+        {"socket", {{"path", c.socket.path}, {"mode", mode}, {"group", c.socket.group}}},
+        {"limits",
+         {{"max_clients", c.limits.max_clients},
+          {"max_line_bytes", c.limits.max_line_bytes},
+          {"idle_timeout_ms", c.limits.idle_timeout.count()},
+          {"output_queue_bytes", c.limits.output_queue_bytes},
+          {"max_waiters", c.limits.max_waiters}}},
+        {"log", {{"level", to_string(c.log_level)}}},
+        {"procfs_root", c.procfs_root},
+    };
+}
+
+std::string default_socket_path() {
+    if (::geteuid() == 0) return "/run/pcmonitor/pcmonitor.sock";
+    if (const char* runtime = std::getenv("XDG_RUNTIME_DIR"); runtime != nullptr && runtime[0] == '/')
+        return std::string(runtime) + "/pcmonitor/pcmonitor.sock";
+    return "/tmp/pcmonitor-" + std::to_string(::geteuid()) + "/pcmonitor.sock";
+}
+
+std::string_view to_string(LogLevel level) noexcept {
+    switch (level) {
+        case LogLevel::error: return "error";
+        case LogLevel::warning: return "warning";
+        case LogLevel::notice: return "notice";
+        case LogLevel::info: return "info";
+        case LogLevel::debug: return "debug";
+    }
+    return "info";
+}
+
+}  // namespace pcm::config
