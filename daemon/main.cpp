@@ -1,41 +1,193 @@
-// pcmonitord: the monitoring daemon. Runs one libuv loop until SIGINT or SIGTERM.
+// pcmonitord: samples CPU, memory, disk and filesystem figures on a libuv loop.
+#include <pcm/async/loop_scheduler.hpp>
+#include <pcm/config/config.hpp>
+#include <pcm/daemon/log.hpp>
+#include <pcm/monitor/monitor.hpp>
 #include <pcm/uv/handle.hpp>
 #include <pcm/uv/loop.hpp>
 
+#include <sys/stat.h>
+
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <exception>
+#include <optional>
+#include <string>
+#include <string_view>
 
 namespace {
 
-struct Daemon {
-    pcm::uv::Loop loop;
-    pcm::uv::Handle<uv_signal_t> sigint{uv_signal_init, loop.get()};
-    pcm::uv::Handle<uv_signal_t> sigterm{uv_signal_init, loop.get()};
+using pcm::daemon::log;
+using pcm::daemon::Priority;
 
-    void stop() {
-        sigint.close();
-        sigterm.close();
-    }
+constexpr const char* system_config = "/etc/pcmonitor/pcmonitor.json";
+
+constexpr const char* usage =
+    "usage: pcmonitord [--config FILE] [--socket PATH]\n"
+    "       pcmonitord --check-config FILE\n"
+    "       pcmonitord --help | --version\n"
+    "\n"
+    "  --config FILE        read the configuration from FILE (default: " "/etc/pcmonitor/pcmonitor.json"
+    " if it exists, else the built-in defaults)\n"
+    "  --socket PATH        listen on PATH instead of the configured socket\n"
+    "  --check-config FILE  validate FILE, print every problem, exit 0 if valid, 1 if not\n"
+    "  --help               show this help\n"
+    "  --version            show the version\n"
+    "\n"
+    "Signals: SIGHUP reloads the configuration file; SIGTERM and SIGINT stop the daemon.\n";
+
+struct Options {
+    std::string config_path;  // empty: built-in defaults
+    std::optional<std::string> socket_path;
 };
 
-void on_stop_signal(uv_signal_t* handle, int signum) {
-    std::fprintf(stderr, "pcmonitord: received %s, stopping\n", signum == SIGINT ? "SIGINT" : "SIGTERM");
-    static_cast<Daemon*>(handle->data)->stop();
+void print_errors(const std::vector<std::string>& errors) {
+    for (const std::string& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
 }
+
+bool file_exists(const char* path) {
+    struct stat st{};
+    return ::stat(path, &st) == 0;
+}
+
+// Parses the command line; returns an exit code when the process should end here.
+std::optional<int> parse_arguments(int argc, char** argv, Options& options) {
+    for (int i = 1; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        bool has_value = i + 1 < argc;
+        if (arg == "--help" || arg == "-h") {
+            std::fputs(usage, stdout);
+            return 0;
+        }
+        if (arg == "--version") {
+            std::printf("pcmonitord %s\n", PCM_VERSION);
+            return 0;
+        }
+        if (arg == "--check-config" && has_value) {
+            pcm::config::LoadResult r = pcm::config::load_config_file(argv[++i]);
+            if (!r.config) {
+                print_errors(r.errors);
+                return 1;
+            }
+            std::printf("%s: valid\n", argv[i]);
+            return 0;
+        }
+        if (arg == "--config" && has_value) {
+            options.config_path = argv[++i];
+        } else if (arg == "--socket" && has_value) {
+            options.socket_path = argv[++i];
+        } else {
+            std::fprintf(stderr, "pcmonitord: unknown or incomplete argument '%s'\n\n%s", argv[i], usage);
+            return 2;
+        }
+    }
+    if (options.config_path.empty() && file_exists(system_config)) options.config_path = system_config;
+    return std::nullopt;
+}
+
+// Everything that lives on the loop. Destroyed on the loop thread, before the loop closes.
+class Daemon {
+public:
+    Daemon(uv_loop_t* loop, Options options, pcm::config::Config config)
+        : options_(std::move(options)),
+          scheduler_(loop),
+          monitor_(scheduler_, config),
+          sigint_(uv_signal_init, loop),
+          sigterm_(uv_signal_init, loop),
+          sighup_(uv_signal_init, loop) {
+        for (auto* handle : {sigint_.get(), sigterm_.get(), sighup_.get()}) handle->data = this;
+        pcm::uv::check(uv_signal_start(sigint_.get(), &Daemon::on_stop_signal, SIGINT), "SIGINT handler");
+        pcm::uv::check(uv_signal_start(sigterm_.get(), &Daemon::on_stop_signal, SIGTERM), "SIGTERM handler");
+        pcm::uv::check(uv_signal_start(sighup_.get(), &Daemon::on_reload_signal, SIGHUP), "SIGHUP handler");
+    }
+
+    void start() {
+        monitor_.start();
+        log(Priority::info, "started: %s", options_.config_path.empty() ? "built-in default configuration"
+                                                                          : ("configuration " + options_.config_path).c_str());
+    }
+
+    /// Re-reads the configuration file; an invalid one is refused and the running one stays.
+    bool reload() {
+        if (options_.config_path.empty()) {
+            log(Priority::notice, "reload: no configuration file (running on the built-in defaults); nothing to do");
+            return true;
+        }
+        pcm::config::LoadResult r = pcm::config::load_config_file(options_.config_path);
+        if (!r.config) {
+            for (const std::string& e : r.errors) log(Priority::error, "reload refused: %s", e.c_str());
+            log(Priority::error, "reload refused: keeping the running configuration");
+            return false;
+        }
+        pcm::daemon::set_log_level(r.config->log_level);
+        monitor_.apply(*r.config);
+        log(Priority::info, "reloaded %s", options_.config_path.c_str());
+        return true;
+    }
+
+    void stop() {
+        if (monitor_.stopping()) return;
+        log(Priority::info, "stopping");
+        monitor_.stop([this] {
+            sigint_.close();
+            sigterm_.close();
+            sighup_.close();
+            uv_stop(scheduler_.loop());
+        });
+    }
+
+private:
+    static void on_stop_signal(uv_signal_t* handle, int signum) {
+        log(Priority::info, "received %s", signum == SIGINT ? "SIGINT" : "SIGTERM");
+        static_cast<Daemon*>(handle->data)->stop();
+    }
+    static void on_reload_signal(uv_signal_t* handle, int) {
+        log(Priority::info, "received SIGHUP: reloading");
+        static_cast<Daemon*>(handle->data)->reload();
+    }
+
+    Options options_;
+    pcm::async::LoopScheduler scheduler_;
+    pcm::monitor::Monitor monitor_;
+    pcm::uv::Handle<uv_signal_t> sigint_, sigterm_, sighup_;
+};
 
 }  // namespace
 
-int main() try {
-    Daemon daemon;
-    daemon.sigint.get()->data = &daemon;
-    daemon.sigterm.get()->data = &daemon;
-    pcm::uv::check(uv_signal_start(daemon.sigint.get(), on_stop_signal, SIGINT), "uv_signal_start");
-    pcm::uv::check(uv_signal_start(daemon.sigterm.get(), on_stop_signal, SIGTERM), "uv_signal_start");
-    std::fprintf(stderr, "pcmonitord: running\n");
-    uv_run(daemon.loop.get(), UV_RUN_DEFAULT);
-    return daemon.loop.close() == 0 ? 0 : 1;
+int main(int argc, char** argv) try {
+    Options options;
+    if (auto exit_code = parse_arguments(argc, argv, options)) return *exit_code;
+
+    pcm::config::Config config;
+    if (!options.config_path.empty()) {
+        pcm::config::LoadResult r = pcm::config::load_config_file(options.config_path);
+        if (!r.config) {
+            print_errors(r.errors);
+            return 1;
+        }
+        config = *r.config;
+    }
+    if (options.socket_path) config.socket.path = *options.socket_path;
+    pcm::daemon::set_log_level(config.log_level);
+
+    pcm::uv::Loop loop;
+    {
+        Daemon daemon(loop.get(), options, config);
+        daemon.start();
+        uv_run(loop.get(), UV_RUN_DEFAULT);
+    }
+    if (int rc = loop.close(); rc != 0) {
+        // Only a statvfs stuck in the kernel (a dead network mount) can hold the loop now;
+        // its thread cannot be joined, so leave without waiting for it.
+        log(Priority::warning, "exiting with work still stuck in the thread pool (%s)", uv_strerror(rc));
+        std::fflush(stderr);
+        std::_Exit(0);
+    }
+    log(Priority::info, "stopped");
+    return 0;
 } catch (const std::exception& e) {
-    std::fprintf(stderr, "pcmonitord: %s\n", e.what());
+    log(Priority::error, "%s", e.what());
     return 1;
 }

@@ -10,6 +10,13 @@ CpuSampler::CpuSampler(const std::string& proc_root)
       uptime_(proc_root + "/uptime"),
       pressure_(proc_root + "/pressure/cpu") {}
 
+void CpuSampler::set_proc_root(const std::string& proc_root) {
+    stat_ = ProcFile(proc_root + "/stat");
+    loadavg_ = ProcFile(proc_root + "/loadavg");
+    uptime_ = ProcFile(proc_root + "/uptime");
+    pressure_ = ProcFile(proc_root + "/pressure/cpu");
+}
+
 const CpuReading& CpuSampler::sample() {
     CpuReading& r = reading_;
     detail::begin(r.header);

@@ -17,6 +17,17 @@ DiskSampler::DiskSampler(DiskOptions options, const std::string& proc_root)
       has_include_(!options.include.empty()),
       has_exclude_(!options.exclude.empty()) {}
 
+void DiskSampler::reconfigure(const DiskOptions& options, const std::string& proc_root) {
+    std::regex include(options.include), exclude(options.exclude);
+    include_ = std::move(include);
+    exclude_ = std::move(exclude);
+    has_include_ = !options.include.empty();
+    has_exclude_ = !options.exclude.empty();
+    decisions_.clear();
+    diskstats_ = ProcFile(proc_root + "/diskstats");
+    pressure_ = ProcFile(proc_root + "/pressure/io");
+}
+
 bool DiskSampler::wanted(const std::string& name) {
     for (const auto& [known, verdict] : decisions_)
         if (known == name) return verdict;

@@ -61,6 +61,16 @@ FilesystemSampler::~FilesystemSampler() {
     }
 }
 
+void FilesystemSampler::reconfigure(FilesystemOptions options, const std::string& proc_root) {
+    if (running_) throw async::invalid_operation("FilesystemSampler::reconfigure during a sample");
+    std::regex types(options.fs_types_exclude), mounts(options.mount_points_exclude);
+    fs_types_exclude_ = std::move(types);
+    mount_points_exclude_ = std::move(mounts);
+    options_ = std::move(options);
+    decisions_.clear();
+    mountinfo_ = ProcFile(proc_root + "/self/mountinfo");
+}
+
 std::size_t FilesystemSampler::stuck() const noexcept {
     return static_cast<std::size_t>(
         std::count_if(probes_.begin(), probes_.end(), [](const auto& p) { return p->in_flight; }));

@@ -7,6 +7,11 @@ namespace pcm::sample {
 MemorySampler::MemorySampler(const std::string& proc_root)
     : meminfo_(proc_root + "/meminfo"), pressure_(proc_root + "/pressure/memory") {}
 
+void MemorySampler::set_proc_root(const std::string& proc_root) {
+    meminfo_ = ProcFile(proc_root + "/meminfo");
+    pressure_ = ProcFile(proc_root + "/pressure/memory");
+}
+
 const MemoryReading& MemorySampler::sample() {
     MemoryReading& r = reading_;
     detail::begin(r.header);

@@ -18,6 +18,9 @@ public:
     const CpuReading& sample();
     const CpuReading& reading() const noexcept { return reading_; }
 
+    /// Reads from another procfs root from the next sample on.
+    void set_proc_root(const std::string& proc_root);
+
 private:
     ProcFile stat_, loadavg_, uptime_, pressure_;
     CpuReading reading_;

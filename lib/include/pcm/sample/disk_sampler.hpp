@@ -29,6 +29,10 @@ public:
     const DiskReading& sample();
     const DiskReading& reading() const noexcept { return reading_; }
 
+    /// New patterns and procfs root from the next sample on; rates continue for devices
+    /// still reported. Throws std::regex_error (and changes nothing) for an invalid pattern.
+    void reconfigure(const DiskOptions& options, const std::string& proc_root);
+
 private:
     bool wanted(const std::string& name);
     const DiskLine* baseline_of(const DiskLine& line, std::size_t hint) const noexcept;

@@ -55,6 +55,10 @@ public:
 
     const FilesystemReading& reading() const noexcept { return reading_; }
 
+    /// New options and procfs root from the next sample on. Throws std::regex_error for
+    /// an invalid pattern, and async::invalid_operation during a sample (changing nothing).
+    void reconfigure(FilesystemOptions options, const std::string& proc_root);
+
     /// statvfs calls that have not returned yet (hung, or just slow).
     std::size_t stuck() const noexcept;
 

@@ -16,6 +16,9 @@ public:
     const MemoryReading& sample();
     const MemoryReading& reading() const noexcept { return reading_; }
 
+    /// Reads from another procfs root from the next sample on.
+    void set_proc_root(const std::string& proc_root);
+
 private:
     ProcFile meminfo_, pressure_;
     MemoryReading reading_;

@@ -1,0 +1,122 @@
+#pragma once
+// The sampling engine: four groups, each on its own drift-free schedule, with the latest
+// reading, a history, self-statistics, and consumers waiting for the next sample.
+#include <pcm/async/loop_scheduler.hpp>
+#include <pcm/async/task.hpp>
+#include <pcm/async/value_task.hpp>
+#include <pcm/config/config.hpp>
+#include <pcm/monitor/deadline_schedule.hpp>
+#include <pcm/monitor/group.hpp>
+#include <pcm/monitor/history.hpp>
+#include <pcm/monitor/sample_waiters.hpp>
+#include <pcm/monitor/tick_stats.hpp>
+#include <pcm/sample/cpu_sampler.hpp>
+#include <pcm/sample/disk_sampler.hpp>
+#include <pcm/sample/filesystem_sampler.hpp>
+#include <pcm/sample/memory_sampler.hpp>
+#include <pcm/uv/timer.hpp>
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <stop_token>
+#include <vector>
+
+namespace pcm::monitor {
+
+/// Samples every group on the loop it is given. Use on that loop's thread only.
+///
+/// Each group runs one coroutine: sleep until the group's next deadline, sample, record
+/// cost and lateness, append to the history, complete the waiters, notify. Nothing in a
+/// tick allocates once device and mount sets are stable.
+class Monitor {
+public:
+    Monitor(async::LoopScheduler& scheduler, const config::Config& config);
+    ~Monitor();
+    Monitor(const Monitor&) = delete;
+    Monitor& operator=(const Monitor&) = delete;
+
+    /// Starts the four sampling loops; each takes its first sample at once.
+    void start();
+
+    /// Applies a new configuration: intervals take effect from the next tick (history is
+    /// kept), patterns and the procfs root rebuild the affected samplers, limits apply to
+    /// new requests. The configuration must already be valid.
+    void apply(const config::Config& config);
+
+    /// Stops sampling: pending waiters fail with `shutting_down`, each loop ends after
+    /// its current tick, and `on_stopped` (if set) runs once all have ended.
+    void stop(std::function<void()> on_stopped = {});
+    bool stopping() const noexcept { return stopping_; }
+
+    const config::Config& config() const noexcept { return config_; }
+
+    // Latest readings (ready values: no suspension). Valid until the group's next tick.
+    const sample::CpuReading& cpu() const noexcept { return cpu_->reading(); }
+    const sample::MemoryReading& memory() const noexcept { return memory_->reading(); }
+    const sample::DiskReading& disk() const noexcept { return disk_->reading(); }
+    const sample::FilesystemReading& filesystems() const noexcept { return filesystem_->reading(); }
+    /// The header of a group's latest reading; sequence 0 until its first sample.
+    const sample::ReadingHeader& header(Group group) const noexcept;
+
+    /// A task that completes with the sequence number of the group's next fresh sample,
+    /// through a pooled completion source. Fails with timeout_error after `timeout` (zero:
+    /// none), canceled_error once `stop` is requested, shutting_down when the daemon
+    /// stops, and throws too_many_waiters past limits.max_waiters. Await the task (or
+    /// `get()` it once completed): its source returns to the pool only when its result is
+    /// taken, so a task dropped unawaited keeps its source out of the pool for good.
+    async::ValueTask<std::uint64_t> next(Group group, std::chrono::milliseconds timeout = {},
+                                         std::stop_token stop = {});
+
+    /// Points of the last `seconds` (oldest first) and each figure's min/avg/max over them.
+    void history(Group group, double seconds, std::vector<HistoryPoint>& out,
+                 std::array<FigureSummary, max_figures>& summary) const;
+
+    TickStats::Summary stats(Group group) const noexcept { return state(group).stats.summary(); }
+    std::uint64_t skipped_ticks(Group group) const noexcept { return state(group).schedule.skipped(); }
+    std::size_t waiting(Group group) const noexcept { return state(group).waiters.size(); }
+    async::PoolCounters waiter_pool() const noexcept { return waiters_.counters(); }
+    std::size_t history_size(Group group) const noexcept { return state(group).history.size(); }
+
+    /// Called on the loop after every sample of any group (e.g. to feed subscribers).
+    void on_sample(std::function<void(Group)> listener) { listener_ = std::move(listener); }
+
+private:
+    struct GroupState {
+        explicit GroupState(uv_loop_t* loop, std::size_t history_points) : timer(loop), history(history_points) {}
+        Group group = Group::cpu;
+        uv::Timer timer;
+        DeadlineSchedule schedule;
+        TickStats stats;
+        History history;
+        WaiterList waiters;
+        bool running = false;
+        bool reconfigure = false;  // apply config_ to the sampler before the next tick
+    };
+
+    async::Task<void> run(GroupState& g);
+    void sample_now(Group group);
+    void reconfigure(Group group);
+    HistoryPoint point(Group group) const noexcept;
+    std::chrono::milliseconds interval(Group group) const noexcept;
+    void finished(GroupState& g);
+    GroupState& state(Group group) noexcept { return *groups_[static_cast<std::size_t>(group)]; }
+    const GroupState& state(Group group) const noexcept { return *groups_[static_cast<std::size_t>(group)]; }
+
+    async::LoopScheduler& scheduler_;
+    uv_loop_t* loop_;
+    config::Config config_;
+    std::unique_ptr<sample::CpuSampler> cpu_;
+    std::unique_ptr<sample::MemorySampler> memory_;
+    std::unique_ptr<sample::DiskSampler> disk_;
+    std::unique_ptr<sample::FilesystemSampler> filesystem_;
+    WaiterPool waiters_;
+    std::array<std::unique_ptr<GroupState>, 4> groups_;
+    std::function<void(Group)> listener_;
+    std::function<void()> on_stopped_;
+    bool stopping_ = false;
+};
+
+}  // namespace pcm::monitor

@@ -1,0 +1,67 @@
+#include <pcm/monitor/history.hpp>
+
+#include <algorithm>
+
+namespace pcm::monitor {
+
+std::span<const std::string_view> figure_names(Group group) noexcept {
+    static constexpr std::string_view cpu[] = {"busy_percent", "iowait_percent", "load1", "context_switches_per_s"};
+    static constexpr std::string_view memory[] = {"used_percent", "used_bytes", "available_bytes", "swap_used_percent"};
+    static constexpr std::string_view disk[] = {"read_bytes_per_s", "write_bytes_per_s", "ios_per_s",
+                                                "max_utilization_percent"};
+    static constexpr std::string_view filesystem[] = {"max_used_percent", "min_available_bytes", "filesystems",
+                                                      "errors"};
+    switch (group) {
+        case Group::cpu: return cpu;
+        case Group::memory: return memory;
+        case Group::disk: return disk;
+        case Group::filesystem: return filesystem;
+    }
+    return cpu;
+}
+
+void History::push(const HistoryPoint& point) noexcept {
+    if (points_.empty()) return;
+    points_[next_] = point;
+    next_ = (next_ + 1) % points_.size();
+    size_ = std::min(size_ + 1, points_.size());
+}
+
+const HistoryPoint& History::at(std::size_t age) const noexcept {
+    return points_[(next_ + points_.size() - 1 - age) % points_.size()];
+}
+
+void History::resize(std::size_t capacity) {
+    if (capacity == points_.size()) return;
+    std::vector<HistoryPoint> kept(capacity);
+    std::size_t keep = std::min(size_, capacity);
+    for (std::size_t i = 0; i < keep; ++i) kept[keep - 1 - i] = at(i);
+    points_ = std::move(kept);
+    size_ = keep;
+    next_ = capacity == 0 ? 0 : keep % capacity;
+}
+
+void History::since(std::int64_t since_mono_ns, std::vector<HistoryPoint>& out,
+                    std::array<FigureSummary, max_figures>& summary) const {
+    std::size_t count = 0;
+    while (count < size_ && at(count).mono_ns >= since_mono_ns) ++count;
+    summary = {};
+    std::array<double, max_figures> sums{};
+    for (std::size_t age = count; age-- > 0;) {
+        const HistoryPoint& p = at(age);
+        out.push_back(p);
+        for (std::size_t f = 0; f < max_figures; ++f) {
+            double v = p.values[f];
+            if (std::isnan(v)) continue;
+            FigureSummary& s = summary[f];
+            s.min = s.count == 0 ? v : std::min(s.min, v);
+            s.max = s.count == 0 ? v : std::max(s.max, v);
+            sums[f] += v;
+            ++s.count;
+        }
+    }
+    for (std::size_t f = 0; f < max_figures; ++f)
+        if (summary[f].count > 0) summary[f].avg = sums[f] / static_cast<double>(summary[f].count);
+}
+
+}  // namespace pcm::monitor

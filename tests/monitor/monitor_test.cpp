@@ -1,0 +1,173 @@
+#include "alloc_counter.hpp"
+#include "fixture.hpp"
+#include "../async/capture.hpp"
+#include "../async/loop_fixture.hpp"
+
+#include <pcm/async/errors.hpp>
+#include <pcm/monitor/monitor.hpp>
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <thread>
+
+using namespace pcm;
+using namespace pcm::monitor;
+using namespace std::chrono_literals;
+using pcm::test::Capture;
+
+namespace {
+
+config::Config fast_config(std::chrono::milliseconds interval) {
+    config::Config c;
+    c.cpu.interval = c.memory.interval = c.disk.interval = interval;
+    c.filesystem.interval = std::max(interval, 50ms);
+    c.filesystem.statfs_timeout = 40ms;
+    c.procfs_root = (pcm::test::fixtures() / "proc/debian12-vm").string();
+    return c;
+}
+
+struct Running {
+    test::LoopFixture fx;
+    Monitor monitor;
+    explicit Running(const config::Config& c) : monitor(fx.scheduler, c) { monitor.start(); }
+    ~Running() {
+        bool stopped = false;
+        monitor.stop([&] { stopped = true; });
+        fx.run_until([&] { return stopped; });
+    }
+};
+
+}  // namespace
+
+TEST_CASE("at 20 ms, the tick count matches the elapsed time: no drift") {
+    Running r(fast_config(20ms));
+    auto start = std::chrono::steady_clock::now();
+    r.fx.run_for(2000ms);
+    double elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    std::uint64_t ticks = r.monitor.stats(Group::cpu).samples;
+    double expected = elapsed_ms / 20 + 1;  // the first sample is at start
+    MESSAGE("ticks ", ticks, " expected ", expected);
+    CHECK(std::abs(static_cast<double>(ticks) - expected) <= 2);
+    CHECK(r.monitor.skipped_ticks(Group::cpu) == 0);
+    CHECK(r.monitor.header(Group::cpu).sequence == ticks);
+    CHECK(r.monitor.stats(Group::cpu).errors == 0);
+}
+
+TEST_CASE("a blocked loop causes one late tick, not a burst of catch-up ticks") {
+    Running r(fast_config(20ms));
+    r.fx.run_for(100ms);
+    std::uint64_t before = r.monitor.stats(Group::cpu).samples;
+    std::this_thread::sleep_for(300ms);  // the loop cannot run: about 15 deadlines pass
+    r.fx.run_for(30ms);
+    std::uint64_t after = r.monitor.stats(Group::cpu).samples;
+    CHECK(after - before <= 3);
+    CHECK(r.monitor.skipped_ticks(Group::cpu) >= 12);
+    CHECK(r.monitor.stats(Group::cpu).lateness_ns.max >= 250'000'000);
+}
+
+TEST_CASE("apply() changes the interval without a restart and keeps the history") {
+    Running r(fast_config(100ms));
+    r.fx.run_for(350ms);
+    std::uint64_t slow = r.monitor.stats(Group::memory).samples;
+    CHECK(slow <= 5);
+    std::size_t history_before = r.monitor.history_size(Group::memory);
+    r.monitor.apply(fast_config(10ms));
+    r.fx.run_for(300ms);
+    std::uint64_t fast = r.monitor.stats(Group::memory).samples - slow;
+    CHECK(fast >= 20);
+    CHECK(r.monitor.history_size(Group::memory) == history_before + fast);
+}
+
+TEST_CASE("next(): every waiter gets the same fresh sample; timeouts, cancels and the pool balance") {
+    Running r(fast_config(50ms));
+    r.fx.run_for(10ms);  // first samples done
+    std::uint64_t current = r.monitor.header(Group::cpu).sequence;
+
+    constexpr int waiters = 1000;
+    std::vector<async::ValueTask<std::uint64_t>> tasks;
+    std::vector<Capture<std::uint64_t>> outs(waiters);
+    tasks.reserve(waiters);
+    for (int i = 0; i < waiters; ++i) {
+        tasks.push_back(r.monitor.next(Group::cpu));
+        test::start_awaiting(tasks[i], outs[i]);
+    }
+    CHECK(r.monitor.waiting(Group::cpu) == waiters);
+    r.fx.run_until([&] { return outs[waiters - 1].done.load(); });
+    int same = 0;
+    for (auto& o : outs) same += o.value == current + 1;
+    CHECK(same == waiters);
+    CHECK(r.monitor.waiting(Group::cpu) == 0);
+
+    auto timed = r.monitor.next(Group::disk, 1ms);
+    Capture<std::uint64_t> timed_out;
+    test::start_awaiting(timed, timed_out);
+    std::stop_source stop;
+    auto cancelable = r.monitor.next(Group::memory, 0ms, stop.get_token());
+    Capture<std::uint64_t> canceled;
+    test::start_awaiting(cancelable, canceled);
+    r.fx.run_for(5ms);
+    stop.request_stop();
+    r.fx.run_until([&] { return timed_out.done && canceled.done; });
+    CHECK_THROWS_AS(std::rethrow_exception(timed_out.error), async::timeout_error);
+    CHECK_THROWS_AS(std::rethrow_exception(canceled.error), async::canceled_error);
+    async::PoolCounters c = r.monitor.waiter_pool();
+    CHECK(c.rented == c.returned);
+    CHECK(c.created <= waiters);
+}
+
+TEST_CASE("next() beyond limits.max_waiters is refused") {
+    config::Config c = fast_config(1000ms);
+    c.limits.max_waiters = 2;
+    Running r(c);
+    auto a = r.monitor.next(Group::cpu);
+    auto b = r.monitor.next(Group::cpu);
+    CHECK_THROWS_AS((void)r.monitor.next(Group::cpu), too_many_waiters);
+    r.fx.run_until([&] { return a.is_completed() && b.is_completed(); });
+    a.get();
+    b.get();
+    auto again = r.monitor.next(Group::cpu);  // the slots are free again once the waiters were consumed
+    r.fx.run_until([&] { return again.is_completed(); });
+    CHECK(again.get() > 0);
+}
+
+TEST_CASE("stopping fails pending waiters with shutting_down and leaks no handle") {
+    uv::Loop loop;
+    auto run_until = [&](auto done) {
+        while (!done()) uv_run(loop.get(), UV_RUN_NOWAIT);
+    };
+    {
+        async::LoopScheduler scheduler(loop.get());
+        Monitor monitor(scheduler, fast_config(1000ms));
+        monitor.start();
+        auto until = std::chrono::steady_clock::now() + 5ms;
+        run_until([&] { return std::chrono::steady_clock::now() >= until; });
+        auto pending = monitor.next(Group::filesystem);
+        Capture<std::uint64_t> out;
+        test::start_awaiting(pending, out);
+        bool stopped = false;
+        monitor.stop([&] { stopped = true; });
+        run_until([&] { return stopped; });
+        REQUIRE(out.done);
+        CHECK_THROWS_AS(std::rethrow_exception(out.error), shutting_down);
+        CHECK_THROWS_AS(monitor.next(Group::cpu).get(), shutting_down);
+    }
+    CHECK(loop.close() == 0);  // every handle the monitor and scheduler opened was closed
+}
+
+TEST_CASE("a steady-state tick makes no heap allocation") {
+    config::Config c = fast_config(10ms);
+    c.procfs_root = "/proc";  // the real thing: changing counters, real devices and mounts
+    Running r(c);
+    r.fx.run_for(200ms);  // sets learnt, buffers sized
+    std::uint64_t ticks_before = 0;
+    for (Group g : all_groups) ticks_before += r.monitor.stats(g).samples;
+    test::AllocProbe probe;
+    r.fx.run_for(500ms);
+    test::AllocCounts delta = probe.delta();
+    std::uint64_t ticks = 0;
+    for (Group g : all_groups) ticks += r.monitor.stats(g).samples;
+    MESSAGE((ticks - ticks_before), " ticks, ", delta.calls, " allocations");
+    CHECK(ticks - ticks_before > 100);
+    CHECK(delta.calls == 0);
+}
