@@ -7,6 +7,8 @@
 #include <atomic>
 #include <exception>
 #include <optional>
+#include <stdexcept>
+#include <string>
 #include <thread>
 
 namespace pcm::test {
@@ -41,6 +43,13 @@ async::Task<void> await_into(async::ValueTask<T>& task, Capture<T>& out) {
 template <class T>
 void start_awaiting(async::ValueTask<T>& task, Capture<T>& out) {
     async::spawn(await_into(task, out));
+}
+
+/// Rethrows `error`; a null one becomes a std::logic_error, so that a CHECK_THROWS_AS
+/// expecting a specific exception fails cleanly instead of rethrowing nothing (undefined).
+[[noreturn]] inline void rethrow(const std::exception_ptr& error) {
+    if (!error) throw std::logic_error("no exception was captured");
+    std::rethrow_exception(error);
 }
 
 /// The message of the exception in `error`, or "" for none.

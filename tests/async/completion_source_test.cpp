@@ -103,7 +103,7 @@ TEST_CASE("timeout and cancellation default to their errors and statuses") {
     Capture<int> out;
     pcm::test::start_awaiting(timed, out);
     fx.run_until([&] { return out.done.load(); });
-    CHECK_THROWS_AS(std::rethrow_exception(out.error), timeout_error);
+    CHECK_THROWS_AS(pcm::test::rethrow(out.error), timeout_error);
     CHECK(source.timeouts == 1);
 
     source.reset();

@@ -83,14 +83,14 @@ TEST_CASE("awaiting a consumed or moved-from task is a detected error") {
     ValueTask<int> moved = std::move(task);
     Capture<int> from_moved;
     pcm::test::start_awaiting(task, from_moved);
-    CHECK_THROWS_AS(std::rethrow_exception(from_moved.error), invalid_operation);
+    CHECK_THROWS_AS(pcm::test::rethrow(from_moved.error), invalid_operation);
 
     Capture<int> first, second;
     pcm::test::start_awaiting(moved, first);
     CHECK(first.value == 1);
     pcm::test::start_awaiting(moved, second);
     REQUIRE(second.error);
-    CHECK_THROWS_AS(std::rethrow_exception(second.error), invalid_operation);
+    CHECK_THROWS_AS(pcm::test::rethrow(second.error), invalid_operation);
 }
 
 TEST_CASE("an exception set by the producer comes out of co_await") {
@@ -102,5 +102,5 @@ TEST_CASE("an exception set by the producer comes out of co_await") {
     REQUIRE(out.done);
     CHECK_FALSE(out.value);
     CHECK(pcm::test::message_of(out.error) == "disk vanished");
-    CHECK_THROWS_AS(std::rethrow_exception(out.error), std::out_of_range);
+    CHECK_THROWS_AS(pcm::test::rethrow(out.error), std::out_of_range);
 }

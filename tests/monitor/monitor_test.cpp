@@ -80,7 +80,9 @@ TEST_CASE("apply() changes the interval without a restart and keeps the history"
 }
 
 TEST_CASE("next(): every waiter gets the same fresh sample; timeouts, cancels and the pool balance") {
-    Running r(fast_config(50ms));
+    config::Config c = fast_config(50ms);
+    c.memory.interval = c.disk.interval = c.filesystem.interval = 10s;  // no sample races the timeout or cancel
+    Running r(c);
     r.fx.run_for(10ms);  // first samples done
     std::uint64_t current = r.monitor.header(Group::cpu).sequence;
 
@@ -109,11 +111,13 @@ TEST_CASE("next(): every waiter gets the same fresh sample; timeouts, cancels an
     r.fx.run_for(5ms);
     stop.request_stop();
     r.fx.run_until([&] { return timed_out.done && canceled.done; });
-    CHECK_THROWS_AS(std::rethrow_exception(timed_out.error), async::timeout_error);
-    CHECK_THROWS_AS(std::rethrow_exception(canceled.error), async::canceled_error);
-    async::PoolCounters c = r.monitor.waiter_pool();
-    CHECK(c.rented == c.returned);
-    CHECK(c.created <= waiters);
+    REQUIRE(timed_out.error);
+    CHECK_THROWS_AS(pcm::test::rethrow(timed_out.error), async::timeout_error);
+    REQUIRE(canceled.error);
+    CHECK_THROWS_AS(pcm::test::rethrow(canceled.error), async::canceled_error);
+    async::PoolCounters pool = r.monitor.waiter_pool();
+    CHECK(pool.rented == pool.returned);
+    CHECK(pool.created <= waiters);
 }
 
 TEST_CASE("next() beyond limits.max_waiters is refused") {
@@ -149,7 +153,7 @@ TEST_CASE("stopping fails pending waiters with shutting_down and leaks no handle
         monitor.stop([&] { stopped = true; });
         run_until([&] { return stopped; });
         REQUIRE(out.done);
-        CHECK_THROWS_AS(std::rethrow_exception(out.error), shutting_down);
+        CHECK_THROWS_AS(pcm::test::rethrow(out.error), shutting_down);
         CHECK_THROWS_AS(monitor.next(Group::cpu).get(), shutting_down);
     }
     CHECK(loop.close() == 0);  // every handle the monitor and scheduler opened was closed
