@@ -22,18 +22,29 @@ std::span<const std::string_view> figure_names(Group group) noexcept {
 
 void History::push(const HistoryPoint& point) noexcept {
     if (points_.empty()) return;
-    points_[next_] = point;
+    Stored& stored = points_[next_];
+    stored.mono_ns = point.mono_ns;
+    stored.wall_ns = point.wall_ns;
+    for (std::size_t f = 0; f < max_figures; ++f) stored.values[f] = static_cast<float>(point.values[f]);
+    newest_sequence_ = point.sequence;
     next_ = (next_ + 1) % points_.size();
     size_ = std::min(size_ + 1, points_.size());
 }
 
-const HistoryPoint& History::at(std::size_t age) const noexcept {
+const History::Stored& History::at(std::size_t age) const noexcept {
     return points_[(next_ + points_.size() - 1 - age) % points_.size()];
+}
+
+HistoryPoint History::expand(std::size_t age) const noexcept {
+    const Stored& s = at(age);
+    HistoryPoint p{newest_sequence_ - age, s.mono_ns, s.wall_ns, {}};
+    for (std::size_t f = 0; f < max_figures; ++f) p.values[f] = s.values[f];
+    return p;
 }
 
 void History::resize(std::size_t capacity) {
     if (capacity == points_.size()) return;
-    std::vector<HistoryPoint> kept(capacity);
+    std::vector<Stored> kept(capacity);
     std::size_t keep = std::min(size_, capacity);
     for (std::size_t i = 0; i < keep; ++i) kept[keep - 1 - i] = at(i);
     points_ = std::move(kept);
@@ -48,7 +59,7 @@ void History::since(std::int64_t since_mono_ns, std::vector<HistoryPoint>& out,
     summary = {};
     std::array<double, max_figures> sums{};
     for (std::size_t age = count; age-- > 0;) {
-        const HistoryPoint& p = at(age);
+        HistoryPoint p = expand(age);
         out.push_back(p);
         for (std::size_t f = 0; f < max_figures; ++f) {
             double v = p.values[f];

@@ -45,9 +45,11 @@ Monitor::~Monitor() {
 }
 
 void Monitor::start() {
+    // One origin for every group: groups with the same interval then share their wake-ups.
+    const std::int64_t origin = now_ns();
     for (Group g : all_groups) {
         GroupState& s = state(g);
-        s.schedule.start(now_ns(), std::chrono::nanoseconds(interval(g)).count());
+        s.schedule.start(origin, std::chrono::nanoseconds(interval(g)).count());
         s.running = true;
         async::spawn(run(s));
     }

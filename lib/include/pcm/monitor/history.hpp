@@ -31,6 +31,8 @@ struct FigureSummary {
 };
 
 /// Keeps the newest `capacity` points; storage is allocated once, at construction or resize.
+/// Points are stored in 32 bytes (figures as float, sequence implied by position: a
+/// group's samples are numbered consecutively), so an hour at 1 s is 115 KiB per group.
 class History {
 public:
     explicit History(std::size_t capacity) : points_(capacity) {}
@@ -49,9 +51,16 @@ public:
                std::array<FigureSummary, max_figures>& summary) const;
 
 private:
-    const HistoryPoint& at(std::size_t age) const noexcept;  // 0: newest
+    struct Stored {
+        std::int64_t mono_ns;
+        std::int64_t wall_ns;
+        std::array<float, max_figures> values;
+    };
+    const Stored& at(std::size_t age) const noexcept;  // 0: newest
+    HistoryPoint expand(std::size_t age) const noexcept;
 
-    std::vector<HistoryPoint> points_;
+    std::vector<Stored> points_;
+    std::uint64_t newest_sequence_ = 0;
     std::size_t next_ = 0, size_ = 0;
 };
 

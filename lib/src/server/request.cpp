@@ -1,0 +1,82 @@
+#include <pcm/server/request.hpp>
+
+#include <pcm/sample/text.hpp>
+
+#include <array>
+#include <cctype>
+
+namespace pcm::server {
+namespace {
+
+bool same_letters(std::string_view a, std::string_view upper) noexcept {
+    if (a.size() != upper.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (std::toupper(static_cast<unsigned char>(a[i])) != upper[i]) return false;
+    return true;
+}
+
+struct Spec {
+    std::string_view name;
+    Command command;
+    enum Takes { no_group, group_or_all, one_group } group;
+    enum Number { none, optional, required } number;
+    std::uint64_t max;
+};
+
+constexpr std::array<Spec, 11> specs{{
+    {"PING", Command::ping, Spec::no_group, Spec::none, 0},
+    {"HELP", Command::help, Spec::no_group, Spec::none, 0},
+    {"GET", Command::get, Spec::group_or_all, Spec::none, 0},
+    {"WAIT", Command::wait, Spec::one_group, Spec::optional, 86'400'000},
+    {"SUBSCRIBE", Command::subscribe, Spec::one_group, Spec::optional, 86'400'000},
+    {"UNSUBSCRIBE", Command::unsubscribe, Spec::no_group, Spec::none, 0},
+    {"HISTORY", Command::history, Spec::one_group, Spec::required, 31 * 86'400},
+    {"METRICS", Command::metrics, Spec::no_group, Spec::none, 0},
+    {"STATS", Command::stats, Spec::no_group, Spec::none, 0},
+    {"CONFIG", Command::config, Spec::no_group, Spec::none, 0},
+    {"RELOAD", Command::reload, Spec::no_group, Spec::none, 0},
+}};
+
+ParsedRequest fail(std::string_view code, std::string_view message) noexcept { return {std::nullopt, {code, message}}; }
+
+}  // namespace
+
+ParsedRequest parse_request(std::string_view line) noexcept {
+    for (char c : line)
+        if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f)
+            return fail("binary", "control characters are not allowed in a request");
+    sample::FieldReader fields(line);
+    std::string_view word;
+    if (!fields.next(word)) return fail("empty", "empty request; try HELP");
+
+    const Spec* spec = nullptr;
+    for (const Spec& s : specs)
+        if (same_letters(word, s.name)) spec = &s;
+    if (spec == nullptr) return fail("unknown_command", "unknown command; try HELP");
+
+    Request request{spec->command, std::nullopt, 0};
+    if (spec->group != Spec::no_group) {
+        std::string_view name;
+        if (!fields.next(name)) return fail("bad_argument", "missing group: cpu, memory, disk, filesystem (or all for GET)");
+        if (spec->group == Spec::group_or_all && same_letters(name, "ALL")) {
+            // no group: all of them
+        } else if (auto group = monitor::parse_group(name)) {
+            request.group = group;
+        } else {
+            return fail("bad_argument", "unknown group: use cpu, memory, disk, filesystem");
+        }
+    }
+    if (spec->number != Spec::none) {
+        std::string_view number;
+        if (!fields.next(number)) {
+            if (spec->number == Spec::required) return fail("bad_argument", "missing number of seconds");
+        } else if (!sample::parse_number(number, request.number) || request.number > spec->max ||
+                   (spec->command == Command::history && request.number == 0)) {
+            return fail("bad_argument", "the number is not a whole number in range");
+        }
+    }
+    if (!fields.rest().empty()) return fail("bad_argument", "too many arguments");
+    return {request, {}};
+}
+
+}  // namespace pcm::server
