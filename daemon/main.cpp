@@ -3,6 +3,7 @@
 #include <pcm/config/config.hpp>
 #include <pcm/daemon/log.hpp>
 #include <pcm/monitor/monitor.hpp>
+#include <pcm/server/server.hpp>
 #include <pcm/uv/handle.hpp>
 #include <pcm/uv/loop.hpp>
 
@@ -94,6 +95,7 @@ public:
         : options_(std::move(options)),
           scheduler_(loop),
           monitor_(scheduler_, config),
+          server_(loop, monitor_, [this] { return reload(); }),
           sigint_(uv_signal_init, loop),
           sigterm_(uv_signal_init, loop),
           sighup_(uv_signal_init, loop) {
@@ -103,38 +105,51 @@ public:
         pcm::uv::check(uv_signal_start(sighup_.get(), &Daemon::on_reload_signal, SIGHUP), "SIGHUP handler");
     }
 
+    /// Starts sampling and serving; throws if the socket cannot be had.
     void start() {
+        const pcm::config::Config& c = monitor_.config();
+        std::string path = c.socket.path.empty() ? pcm::config::default_socket_path() : c.socket.path;
+        server_.listen(path, c.socket.mode, c.socket.group);
         monitor_.start();
         log(Priority::info, "started: %s", options_.config_path.empty() ? "built-in default configuration"
                                                                           : ("configuration " + options_.config_path).c_str());
     }
 
     /// Re-reads the configuration file; an invalid one is refused and the running one stays.
-    bool reload() {
+    pcm::server::ReloadOutcome reload() {
         if (options_.config_path.empty()) {
             log(Priority::notice, "reload: no configuration file (running on the built-in defaults); nothing to do");
-            return true;
+            return {true, {}};
         }
         pcm::config::LoadResult r = pcm::config::load_config_file(options_.config_path);
         if (!r.config) {
-            for (const std::string& e : r.errors) log(Priority::error, "reload refused: %s", e.c_str());
+            std::string all;
+            for (const std::string& e : r.errors) {
+                log(Priority::error, "reload refused: %s", e.c_str());
+                all += (all.empty() ? "" : "; ") + e;
+            }
             log(Priority::error, "reload refused: keeping the running configuration");
-            return false;
+            return {false, all};
         }
+        if (options_.socket_path) r.config->socket.path = *options_.socket_path;
+        if (r.config->socket != monitor_.config().socket)
+            log(Priority::warning, "reload: socket settings change only on restart");
         pcm::daemon::set_log_level(r.config->log_level);
         monitor_.apply(*r.config);
         log(Priority::info, "reloaded %s", options_.config_path.c_str());
-        return true;
+        return {true, {}};
     }
 
     void stop() {
         if (monitor_.stopping()) return;
         log(Priority::info, "stopping");
-        monitor_.stop([this] {
-            sigint_.close();
-            sigterm_.close();
-            sighup_.close();
-            uv_stop(scheduler_.loop());
+        server_.stop([this] {
+            monitor_.stop([this] {
+                sigint_.close();
+                sigterm_.close();
+                sighup_.close();
+                uv_stop(scheduler_.loop());
+            });
         });
     }
 
@@ -151,6 +166,7 @@ private:
     Options options_;
     pcm::async::LoopScheduler scheduler_;
     pcm::monitor::Monitor monitor_;
+    pcm::server::Server server_;
     pcm::uv::Handle<uv_signal_t> sigint_, sigterm_, sighup_;
 };
 

@@ -2,6 +2,8 @@
 
 #include <pcm/async/errors.hpp>
 
+#include <poll.h>
+
 #include <cstring>
 
 namespace pcm::server {
@@ -40,13 +42,33 @@ bool ConnectionReader::try_complete() noexcept {
     } else if (filled_ == buffer_.size()) {
         result = {ReadResult::Kind::too_long, {}, 0};
     } else if (end_ != 0) {
-        result = end_ == UV_EOF ? ReadResult{ReadResult::Kind::end, {}, 0} : ReadResult{ReadResult::Kind::error, {}, end_};
+        result = end_ == UV_EOF || end_ == UV_ECANCELED ? ReadResult{ReadResult::Kind::end, {}, 0}
+                                                        : ReadResult{ReadResult::Kind::error, {}, end_};
     } else {
         return false;
     }
     pending_ = false;
     core_.set_result(result);  // may resume the reader's coroutine right here
     return true;
+}
+
+bool ConnectionReader::peer_closed() const noexcept {
+    // End of input may be a half-close (the client is done sending but still reads the
+    // replies, as `printf 'WAIT cpu\n' | socat ...` does). Only a peer that closed both
+    // directions makes a Unix stream socket report POLLHUP.
+    uv_os_fd_t fd;
+    if (uv_fileno(reinterpret_cast<const uv_handle_t*>(stream_), &fd) != 0) return true;
+    pollfd p{fd, POLLOUT, 0};
+    return ::poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR)) != 0;
+}
+
+void ConnectionReader::abort() noexcept {
+    if (end_ == 0) {
+        end_ = UV_ECANCELED;
+        uv_read_stop(stream_);
+    }
+    filled_ = consumed_ = 0;  // nothing more is handed out
+    try_complete();
 }
 
 void ConnectionReader::resume_reading() noexcept {
@@ -66,7 +88,7 @@ void ConnectionReader::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_
     if (nread < 0) {
         self->end_ = static_cast<int>(nread);
         uv_read_stop(stream);
-        if (self->hangup_) self->hangup_(self->hangup_state_);
+        if (self->hangup_ && (nread != UV_EOF || self->peer_closed())) self->hangup_(self->hangup_state_);
     } else {
         self->filled_ += static_cast<std::size_t>(nread);
         self->received_ += static_cast<std::uint64_t>(nread);

@@ -41,11 +41,15 @@ public:
     /// the previous read is released first. Throws invalid_operation while a read is pending.
     async::ValueTask<ReadResult> read_line();
 
-    /// Called on hang-up or error, whether or not a read is pending (e.g. to cancel a WAIT).
+    /// Called when the peer hangs up (closes both directions) or the stream fails, whether
+    /// or not a read is pending (e.g. to cancel a WAIT). A half-close is not a hang-up.
     void on_hangup(void (*callback)(void*), void* state) noexcept {
         hangup_ = callback;
         hangup_state_ = state;
     }
+
+    /// Ends reading now: a pending read (or the next one) completes with `end`.
+    void abort() noexcept;
 
     std::uint64_t bytes_received() const noexcept { return received_; }
     bool ended() const noexcept { return end_ != 0; }
@@ -61,6 +65,7 @@ private:
     static void on_alloc(uv_handle_t* handle, std::size_t suggested, uv_buf_t* buf);
     static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
     bool try_complete() noexcept;
+    bool peer_closed() const noexcept;
     void resume_reading() noexcept;
 
     uv_stream_t* stream_;
