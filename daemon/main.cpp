@@ -173,6 +173,8 @@ private:
 }  // namespace
 
 int main(int argc, char** argv) try {
+    // A client that hangs up must cost a failed write (EPIPE), not the daemon.
+    std::signal(SIGPIPE, SIG_IGN);
     Options options;
     if (auto exit_code = parse_arguments(argc, argv, options)) return *exit_code;
 

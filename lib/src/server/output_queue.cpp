@@ -5,7 +5,9 @@
 namespace pcm::server {
 
 bool OutputQueue::send(std::string_view bytes) {
-    if (error_ != 0 || queued() + bytes.size() > limit_) return false;
+    // One reply of any size may go out on an idle connection (METRICS can be larger than
+    // the bound); it is what piles up behind unread replies that the bound stops.
+    if (error_ != 0 || (queued() > 0 && queued() + bytes.size() > limit_)) return false;
     waiting_.append(bytes);
     if (in_flight_.empty()) write_waiting();
     return true;

@@ -247,7 +247,7 @@ async::Task<void> Server::serve(Connection& c) {
         } catch (const async::timeout_error&) {
             failed_code = "timeout", failed_message = "no fresh sample within the timeout";
         } catch (const async::canceled_error&) {
-            failed_code = "canceled", failed_message = "the client went away";
+            break;  // only a hang-up cancels a WAIT: nobody is left to answer
         } catch (const monitor::too_many_waiters&) {
             failed_code = "too_many_waiters", failed_message = "too many clients are waiting; try again";
         } catch (const monitor::shutting_down&) {

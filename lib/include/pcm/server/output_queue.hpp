@@ -11,8 +11,9 @@ namespace pcm::server {
 
 /// Queues replies for a libuv stream: one write in flight, everything sent meanwhile
 /// gathered behind it. The two buffers keep their capacity, so a steady stream of
-/// replies stops allocating once they have grown. `send` refuses what would push the
-/// queue past `limit` bytes: the caller then drops the client instead of growing memory.
+/// replies stops allocating once they have grown. `send` refuses what would push a
+/// non-empty queue past `limit` bytes (one reply of any size is taken when the queue is
+/// empty): the caller then drops the client instead of growing memory.
 /// The queue must outlive its stream's close callback (pending writes complete first).
 class OutputQueue {
 public:

@@ -1,0 +1,360 @@
+// pcmonctl: the command-line client of pcmonitord's local socket.
+#include <pcm/config/config.hpp>
+#include <pcm/sys/unique_fd.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+using nlohmann::json;
+
+constexpr int exit_ok = 0, exit_error_reply = 1, exit_cannot_connect = 2, exit_usage = 64;
+
+constexpr const char* usage =
+    "usage: pcmonctl [--socket PATH] [--json] COMMAND\n"
+    "\n"
+    "commands:\n"
+    "  get cpu|memory|disk|fs|all   the latest readings\n"
+    "  wait GROUP [TIMEOUT_MS]      the next fresh reading of GROUP\n"
+    "  watch GROUP                  a live view, refreshed on every sample, with the last minute\n"
+    "  history GROUP SECONDS        min/avg/max and a sparkline of the last SECONDS\n"
+    "  metrics                      Prometheus text\n"
+    "  stats                        the daemon's own figures\n"
+    "  config                       the running configuration\n"
+    "  reload                       re-read the configuration file (root or the daemon's user)\n"
+    "  ping                         check that the daemon answers\n"
+    "\n"
+    "--json prints the daemon's replies as they come. Exit codes: 0 ok, 1 the daemon replied\n"
+    "with an error, 2 cannot connect, 64 bad usage.\n";
+
+// ---- talking to the daemon ----------------------------------------------------------------
+
+class Connection {
+public:
+    explicit Connection(const std::string& path) : path_(path) {
+        fd_.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        sockaddr_un address{};
+        address.sun_family = AF_UNIX;
+        std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
+        if (!fd_ || ::connect(fd_.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+            error_ = std::strerror(errno);
+            fd_.reset();
+        }
+    }
+    bool connected() const { return static_cast<bool>(fd_); }
+    const std::string& error() const { return error_; }
+
+    bool send(std::string_view line) {
+        std::string text(line);
+        text += '\n';
+        for (std::size_t done = 0; done < text.size();) {
+            ssize_t n = ::write(fd_.get(), text.data() + done, text.size() - done);
+            if (n <= 0) return false;
+            done += static_cast<std::size_t>(n);
+        }
+        return true;
+    }
+
+    /// The next line, without its newline; nothing at the end of the stream.
+    std::optional<std::string> line() {
+        for (;;) {
+            if (std::size_t nl = buffer_.find('\n'); nl != std::string::npos) {
+                std::string out = buffer_.substr(0, nl);
+                buffer_.erase(0, nl + 1);
+                return out;
+            }
+            char chunk[65536];
+            ssize_t n = ::read(fd_.get(), chunk, sizeof chunk);
+            if (n <= 0) return std::nullopt;
+            buffer_.append(chunk, static_cast<std::size_t>(n));
+        }
+    }
+
+private:
+    std::string path_, error_, buffer_;
+    pcm::sys::UniqueFd fd_;
+};
+
+// ---- formatting -----------------------------------------------------------------------------
+
+std::string printf_string(const char* format, auto... args) {
+    char text[256];
+    std::snprintf(text, sizeof text, format, args...);
+    return text;
+}
+
+std::string bytes(double b) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    int u = 0;
+    while (std::fabs(b) >= 1024 && u < 5) b /= 1024, ++u;
+    return printf_string(u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
+}
+std::string mb_per_s(double b) { return printf_string("%.2f MB/s", b / 1e6); }
+std::string percent(const json& v) { return v.is_number() ? printf_string("%5.1f%%", v.get<double>()) : "    -"; }
+double number(const json& v, double otherwise = NAN) { return v.is_number() ? v.get<double>() : otherwise; }
+
+std::string sparkline(const std::vector<double>& values) {
+    static const char* bars[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+    double lo = INFINITY, hi = -INFINITY;
+    for (double v : values)
+        if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+    std::string out;
+    for (double v : values) {
+        if (!std::isfinite(v)) {
+            out += ' ';
+            continue;
+        }
+        int level = hi > lo ? static_cast<int>((v - lo) / (hi - lo) * 7 + 0.5) : 0;
+        out += bars[std::clamp(level, 0, 7)];
+    }
+    return out;
+}
+
+void print_cpu(const json& d) {
+    const json& t = d["total"];
+    std::printf("CPU     busy %s  user %s  system %s  iowait %s  steal %s   load %.2f %.2f %.2f\n",
+                percent(t.is_object() ? t["busy"] : json()).c_str(), percent(t.is_object() ? t["user"] : json()).c_str(),
+                percent(t.is_object() ? t["system"] : json()).c_str(),
+                percent(t.is_object() ? t["iowait"] : json()).c_str(),
+                percent(t.is_object() ? t["steal"] : json()).c_str(), number(d["load"]["1"], 0),
+                number(d["load"]["5"], 0), number(d["load"]["15"], 0));
+    if (d.contains("cpus"))
+        for (const json& c : d["cpus"]) {
+            const json& s = c["share"];
+            std::printf("  cpu%-3d busy %s  user %s  system %s  iowait %s\n", c["cpu"].get<int>(),
+                        percent(s.is_object() ? s["busy"] : json()).c_str(), percent(s.is_object() ? s["user"] : json()).c_str(),
+                        percent(s.is_object() ? s["system"] : json()).c_str(),
+                        percent(s.is_object() ? s["iowait"] : json()).c_str());
+        }
+}
+
+void print_memory(const json& d) {
+    std::printf("Memory  total %s  used %s (%s)  available %s  cached %s\n", bytes(number(d["total"], 0)).c_str(),
+                bytes(number(d["used"], 0)).c_str(), percent(d["used_percent"]).c_str(),
+                bytes(number(d["available"], 0)).c_str(), bytes(number(d["cached"], 0)).c_str());
+    std::printf("Swap    total %s  used %s (%s)\n", bytes(number(d["swap_total"], 0)).c_str(),
+                bytes(number(d["swap_used"], 0)).c_str(), percent(d["swap_used_percent"]).c_str());
+}
+
+void print_disk(const json& d) {
+    std::printf("%-12s %12s %12s %9s %9s %7s %9s\n", "device", "read", "write", "reads/s", "writes/s", "util", "await");
+    for (const json& disk : d["disks"]) {
+        const json& r = disk["rates"];
+        if (!r.is_object()) {
+            std::printf("%-12s %12s\n", disk["device"].get<std::string>().c_str(), "(first sample)");
+            continue;
+        }
+        std::printf("%-12s %12s %12s %9.1f %9.1f %s %6.2f ms\n", disk["device"].get<std::string>().c_str(),
+                    mb_per_s(number(r["read_bytes_per_s"])).c_str(), mb_per_s(number(r["write_bytes_per_s"])).c_str(),
+                    number(r["reads_per_s"]), number(r["writes_per_s"]), percent(r["utilization_percent"]).c_str(),
+                    number(r["await_ms"]));
+    }
+}
+
+void print_filesystems(const json& d) {
+    std::printf("%-28s %-8s %11s %11s %11s %6s\n", "mounted on", "type", "size", "used", "available", "use");
+    for (const json& f : d["filesystems"]) {
+        std::string mount = f["mount_point"].get<std::string>();
+        if (!f["error"].is_null()) {
+            std::printf("%-28s %-8s %s\n", mount.c_str(), f["fstype"].get<std::string>().c_str(),
+                        f["error"].get<std::string>().c_str());
+            continue;
+        }
+        double size = number(f["size"], 0), free = number(f["free"], 0);
+        std::printf("%-28s %-8s %11s %11s %11s %s\n", mount.c_str(), f["fstype"].get<std::string>().c_str(),
+                    bytes(size).c_str(), bytes(size - free).c_str(), bytes(number(f["available"], 0)).c_str(),
+                    percent(f["used_percent"]).c_str());
+    }
+}
+
+void print_reading(const json& reading) {
+    std::string group = reading["group"];
+    if (!reading["error"].is_null()) std::printf("(%s: %s)\n", group.c_str(), reading["error"].get<std::string>().c_str());
+    const json& d = reading["data"];
+    if (group == "cpu") print_cpu(d);
+    if (group == "memory") print_memory(d);
+    if (group == "disk") print_disk(d);
+    if (group == "filesystem") print_filesystems(d);
+}
+
+// ---- commands ---------------------------------------------------------------------------------
+
+struct Client {
+    Connection& daemon;
+    bool raw_json;
+
+    /// Sends `request` and reads one JSON reply; prints errors. Nothing: the connection broke.
+    std::optional<json> ask(const std::string& request) {
+        if (!daemon.send(request)) return std::nullopt;
+        return next();
+    }
+    std::optional<json> next() {
+        std::optional<std::string> line = daemon.line();
+        if (!line) return std::nullopt;
+        if (raw_json) std::printf("%s\n", line->c_str());
+        json reply = json::parse(*line, nullptr, false);
+        if (reply.is_discarded()) return json{{"ok", false}, {"code", "bad_reply"}, {"error", *line}};
+        return reply;
+    }
+};
+
+int report(const json& reply) {
+    if (reply.value("ok", false)) return exit_ok;
+    std::fprintf(stderr, "pcmonctl: %s (%s)\n", reply.value("error", std::string("error")).c_str(),
+                 reply.value("code", std::string("?")).c_str());
+    return exit_error_reply;
+}
+
+int lost() {
+    std::fprintf(stderr, "pcmonctl: the daemon closed the connection\n");
+    return exit_error_reply;
+}
+
+std::string group_word(std::string g) { return g == "fs" ? "filesystem" : g; }
+
+int watch(Client& client, const std::string& group) {
+    std::deque<double> minute;
+    if (auto h = client.ask("HISTORY " + group + " 60"); h && h->value("ok", false))
+        for (const json& p : (*h)["history"]["points"]) minute.push_back(number(p[1]));
+    auto reply = client.ask("SUBSCRIBE " + group);
+    if (!reply) return lost();
+    if (int rc = report(*reply)) return rc;
+    for (;;) {
+        auto event = client.next();
+        if (!event) return lost();
+        if (client.raw_json) continue;
+        const json& reading = (*event)["reading"];
+        std::string g = reading["group"];
+        const json& d = reading["data"];
+        double figure = g == "cpu"      ? number(d["total"].is_object() ? d["total"]["busy"] : json())
+                        : g == "memory" ? number(d["used_percent"])
+                                        : NAN;
+        if (g == "disk") {
+            double sum = 0;
+            for (const json& disk : d["disks"])
+                if (disk["rates"].is_object()) sum += number(disk["rates"]["read_bytes_per_s"], 0) + number(disk["rates"]["write_bytes_per_s"], 0);
+            figure = sum;
+        }
+        if (g == "filesystem") {
+            figure = 0;
+            for (const json& f : d["filesystems"]) figure = std::max(figure, number(f["used_percent"], 0));
+        }
+        minute.push_back(figure);
+        while (minute.size() > 60) minute.pop_front();
+        std::printf("\033[H\033[2J");  // clear the terminal
+        std::printf("pcmonctl watch %s   (sample %llu; Ctrl-C to stop)\n\n", g.c_str(),
+                    reading["sequence"].get<unsigned long long>());
+        print_reading(reading);
+        std::printf("\nlast minute: %s\n", sparkline(std::vector<double>(minute.begin(), minute.end())).c_str());
+        std::fflush(stdout);
+    }
+}
+
+int history(Client& client, const std::string& group, const std::string& seconds) {
+    auto reply = client.ask("HISTORY " + group + " " + seconds);
+    if (!reply) return lost();
+    if (int rc = report(*reply); rc || client.raw_json) return rc;
+    const json& h = (*reply)["history"];
+    const json& figures = h["figures"];
+    std::printf("%s, last %s s: %zu points\n", h["group"].get<std::string>().c_str(), seconds.c_str(), h["points"].size());
+    std::printf("%-26s %14s %14s %14s  %s\n", "figure", "min", "avg", "max", "trend");
+    for (std::size_t f = 0; f < figures.size(); ++f) {
+        std::vector<double> values;
+        for (const json& p : h["points"]) values.push_back(number(p[f + 1]));
+        if (values.size() > 60) {  // at most 60 columns: keep every n-th point
+            std::vector<double> thin;
+            for (std::size_t i = 0; i < 60; ++i) thin.push_back(values[i * values.size() / 60]);
+            values = std::move(thin);
+        }
+        const json& s = h["summary"][figures[f].get<std::string>()];
+        std::printf("%-26s %14.2f %14.2f %14.2f  %s\n", figures[f].get<std::string>().c_str(), number(s["min"]),
+                    number(s["avg"]), number(s["max"]), sparkline(values).c_str());
+    }
+    return exit_ok;
+}
+
+int run(Client& client, const std::vector<std::string>& words) {
+    const std::string& command = words[0];
+    auto argument = [&](std::size_t i) { return i < words.size() ? words[i] : std::string(); };
+    if (command == "metrics") {
+        if (!client.daemon.send("METRICS")) return lost();
+        while (auto line = client.daemon.line()) {
+            std::printf("%s\n", line->c_str());
+            if (*line == "# EOF") return exit_ok;
+            if (line->starts_with("{")) return report(json::parse(*line, nullptr, false));
+        }
+        return lost();
+    }
+    if (command == "watch" && words.size() == 2) return watch(client, group_word(words[1]));
+    if (command == "history" && words.size() == 3) return history(client, group_word(words[1]), words[2]);
+
+    std::string request;
+    if (command == "get" && words.size() == 2) request = "GET " + group_word(words[1]);
+    else if (command == "wait" && (words.size() == 2 || words.size() == 3)) request = "WAIT " + group_word(words[1]) + " " + argument(2);
+    else if (command == "stats" || command == "config" || command == "reload" || command == "ping") {
+        if (words.size() != 1) return exit_usage;
+        for (char c : command) request += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    } else {
+        std::fprintf(stderr, "pcmonctl: unknown or incomplete command\n\n%s", usage);
+        return exit_usage;
+    }
+    auto reply = client.ask(request);
+    if (!reply) return lost();
+    if (int rc = report(*reply); rc || client.raw_json) return rc;
+    const json& r = *reply;
+    if (r.contains("reading")) print_reading(r["reading"]);
+    if (r.contains("readings"))
+        for (const auto& [name, reading] : r["readings"].items()) {
+            print_reading(reading);
+            std::printf("\n");
+        }
+    if (r.contains("stats") || r.contains("config")) std::printf("%s\n", r.contains("stats") ? r["stats"].dump(2).c_str() : r["config"].dump(2).c_str());
+    if (r.contains("pong")) std::printf("pong\n");
+    if (r.contains("reloaded")) std::printf("reloaded\n");
+    return exit_ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::signal(SIGPIPE, SIG_IGN);  // a daemon that goes away is reported, not fatal
+    std::string socket_path;
+    bool raw_json = false;
+    std::vector<std::string> words;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        if (arg == "--socket" && i + 1 < argc) socket_path = argv[++i];
+        else if (arg == "--json") raw_json = true;
+        else if (arg == "--help" || arg == "-h") {
+            std::fputs(usage, stdout);
+            return exit_ok;
+        } else words.emplace_back(arg);
+    }
+    if (words.empty()) {
+        std::fputs(usage, stderr);
+        return exit_usage;
+    }
+    if (socket_path.empty()) socket_path = pcm::config::default_socket_path();
+    Connection daemon(socket_path);
+    if (!daemon.connected()) {
+        std::fprintf(stderr, "pcmonctl: cannot connect to %s: %s\n", socket_path.c_str(), daemon.error().c_str());
+        return exit_cannot_connect;
+    }
+    Client client{daemon, raw_json};
+    return run(client, words);
+}
