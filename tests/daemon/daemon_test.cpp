@@ -6,6 +6,7 @@
 
 #include <sys/stat.h>
 
+#include <sstream>
 #include <string>
 
 using namespace std::chrono_literals;
@@ -25,8 +26,9 @@ int run_to_end(const std::vector<std::string>& args, TempDir& dir, std::string* 
     return code;
 }
 
-std::string config_with_interval(int cpu_ms) {
-    return R"({"sampling":{"cpu":{"interval_ms":)" + std::to_string(cpu_ms) + "}}}";
+std::string config_with_interval(int cpu_ms, const TempDir& dir) {
+    return R"({"sampling":{"cpu":{"interval_ms":)" + std::to_string(cpu_ms) + R"(}},"socket":{"path":")" +
+           (dir.path() / "pcm.sock").string() + R"("}})";
 }
 }  // namespace
 
@@ -58,7 +60,7 @@ TEST_CASE("command line: --version, --help, --check-config, bad arguments") {
 TEST_CASE("SIGHUP: an invalid file is refused and the daemon keeps running; a valid one is applied; SIGTERM exits 0") {
     TempDir dir;
     auto config = dir.path() / "pcmonitor.json";
-    pcm::test::write_file(config, config_with_interval(500));
+    pcm::test::write_file(config, config_with_interval(500, dir));
     Process daemon({daemon_path, "--config", config.string()}, dir.path());
     REQUIRE(daemon.wait_for_err("started: configuration"));
 
@@ -69,7 +71,7 @@ TEST_CASE("SIGHUP: an invalid file is refused and the daemon keeps running; a va
                             ": /sampling/cpu/interval_ms: must be an integer, got string") != std::string::npos);
     CHECK(daemon.running());
 
-    pcm::test::write_file(config, config_with_interval(100));
+    pcm::test::write_file(config, config_with_interval(100, dir));
     daemon.signal(SIGHUP);
     CHECK(daemon.wait_for_err("reloaded " + config.string()));
     for (int i = 0; i < 5; ++i) daemon.signal(SIGHUP);  // a storm of reloads changes nothing
@@ -90,11 +92,13 @@ TEST_CASE("SIGINT stops it too; with stderr on the journal, lines carry <N> prio
     REQUIRE(::stat((dir.path() / "stderr").c_str(), &st) == 0);
     // The child re-creates stderr with O_TRUNC: same inode, so the identity still holds.
     std::string stream = "JOURNAL_STREAM=" + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
-    Process daemon({daemon_path}, dir.path(), {stream});
+    Process daemon({daemon_path, "--socket", (dir.path() / "pcm.sock").string()}, dir.path(), {stream});
     REQUIRE(daemon.wait_for_err("started"));
     daemon.signal(SIGINT);
     CHECK(daemon.wait() == 0);
     std::string err = daemon.err();
-    CHECK(err.starts_with("<6>started: built-in default configuration"));
-    CHECK(err.find("<6>received SIGINT") != std::string::npos);
+    CHECK(err.find("<6>started: built-in default configuration\n") != std::string::npos);
+    CHECK(err.find("<6>received SIGINT\n") != std::string::npos);
+    std::istringstream lines(err);
+    for (std::string line; std::getline(lines, line);) CHECK_MESSAGE(line.starts_with("<"), line);
 }
