@@ -257,7 +257,7 @@ async::Task<void> Server::serve(Connection& c) {
         if (failed_code)
             c.error(*failed_code, failed_message);
         else
-            c.reply({{"ok", true}, {"reading", reading_json(monitor_, group)}});
+            send_reading(c, group);
     }
     c.serving = false;
     if (c.aborted)
@@ -276,11 +276,17 @@ void Server::answer(Connection& c, const Request& request) {
             return;
         case Command::get:
             if (request.group) {
-                c.reply({{"ok", true}, {"reading", reading_json(monitor_, *request.group)}});
+                send_reading(c, *request.group);
             } else {
-                json all = json::object();
-                for (Group g : monitor::all_groups) all[std::string(monitor::name(g))] = reading_json(monitor_, g);
-                c.reply({{"ok", true}, {"readings", std::move(all)}});
+                line_ = R"({"ok":true,"readings":{)";
+                for (Group g : monitor::all_groups) {
+                    line_ += g == Group::cpu ? "\"" : ",\"";
+                    line_ += monitor::name(g);
+                    line_ += "\":";
+                    line_ += reading_text(g);
+                }
+                line_ += "}}\n";
+                c.send(line_);
             }
             return;
         case Command::subscribe:
@@ -356,19 +362,30 @@ void Server::answer(Connection& c, const Request& request) {
     }
 }
 
+const std::string& Server::reading_text(Group group) {
+    Rendered& r = rendered_[static_cast<std::size_t>(group)];
+    std::uint64_t sequence = monitor_.header(group).sequence;
+    if (r.text.empty() || r.sequence != sequence) {
+        r.text = reading_json(monitor_, group).dump();
+        r.sequence = sequence;
+    }
+    return r.text;
+}
+
+void Server::send_reading(Connection& c, Group group, bool as_event) {
+    line_ = as_event ? R"({"ok":true,"event":"sample","reading":)" : R"({"ok":true,"reading":)";
+    line_ += reading_text(group);
+    line_ += "}\n";
+    c.send(line_);
+}
+
 void Server::on_sample(Group group) {
-    bool rendered = false;
     std::int64_t now = now_ns();
     for (auto& owned : connections_) {
         Connection& c = *owned;
         if (c.subscribed != group || c.aborted || c.closing || now - c.last_push_ns < c.every_ns) continue;
-        if (!rendered) {  // once per sample, whatever the number of subscribers
-            sample_line_ = json{{"ok", true}, {"event", "sample"}, {"reading", reading_json(monitor_, group)}}.dump();
-            sample_line_ += '\n';
-            rendered = true;
-        }
         c.last_push_ns = now;
-        c.send(sample_line_);
+        send_reading(c, group, true);  // rendered once per sample, whatever the number of subscribers
     }
 }
 

@@ -5,6 +5,7 @@
 #include <pcm/server/request.hpp>
 #include <pcm/uv/handle.hpp>
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <string>
@@ -52,6 +53,10 @@ private:
     async::Task<void> serve(Connection& c);
     void answer(Connection& c, const Request& request);
     void on_sample(monitor::Group group);
+    /// The group's latest reading as JSON text, rendered once per sample.
+    const std::string& reading_text(monitor::Group group);
+    /// Queues {"ok":true[,"event":"sample"],"reading":...} for `c`.
+    void send_reading(Connection& c, monitor::Group group, bool as_event = false);
     void closed(Connection& c);
     void maybe_closed();
 
@@ -61,7 +66,12 @@ private:
     uv::Handle<uv_pipe_t> listener_;
     std::string socket_path_;  // to unlink at stop; empty when adopted
     std::vector<std::unique_ptr<Connection>> connections_;
-    std::string metrics_text_, sample_line_;
+    struct Rendered {
+        std::uint64_t sequence = 0;
+        std::string text;
+    };
+    std::array<Rendered, 4> rendered_;
+    std::string metrics_text_, line_;
     std::int64_t started_ns_;
     std::uint64_t requests_ = 0, bytes_in_ = 0, bytes_out_ = 0, rejected_ = 0;
     bool stopping_ = false;
