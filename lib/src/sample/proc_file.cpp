@@ -22,8 +22,10 @@ int ProcFile::read(std::string_view& text) {
             fd_.reset();
             return error;
         }
-        if (n == 0) break;
         length += static_cast<std::size_t>(n);
+        // A short read is the end: procfs fills the buffer as far as the file goes, and
+        // asking again at the new offset would make the kernel generate the file anew.
+        if (length < buffer_.size()) break;
     }
     text = std::string_view(buffer_.data(), length);
     return 0;
