@@ -2,6 +2,7 @@
 #include <pcm/async/loop_scheduler.hpp>
 #include <pcm/config/config.hpp>
 #include <pcm/daemon/log.hpp>
+#include <pcm/daemon/systemd.hpp>
 #include <pcm/monitor/monitor.hpp>
 #include <pcm/server/server.hpp>
 #include <pcm/uv/handle.hpp>
@@ -9,6 +10,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -17,20 +19,21 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace {
 
 using pcm::daemon::log;
 using pcm::daemon::Priority;
 
-constexpr const char* system_config = "/etc/pcmonitor/pcmonitor.json";
+constexpr const char* system_config = PCM_SYSTEM_CONFIG;  // /etc/pcmonitor/pcmonitor.json when installed under /usr
 
 constexpr const char* usage =
     "usage: pcmonitord [--config FILE] [--socket PATH]\n"
     "       pcmonitord --check-config FILE\n"
     "       pcmonitord --help | --version\n"
     "\n"
-    "  --config FILE        read the configuration from FILE (default: " "/etc/pcmonitor/pcmonitor.json"
+    "  --config FILE        read the configuration from FILE (default: " PCM_SYSTEM_CONFIG
     " if it exists, else the built-in defaults)\n"
     "  --socket PATH        listen on PATH instead of the configured socket\n"
     "  --check-config FILE  validate FILE, print every problem, exit 0 if valid, 1 if not\n"
@@ -98,7 +101,10 @@ public:
           server_(loop, monitor_, [this] { return reload(); }),
           sigint_(uv_signal_init, loop),
           sigterm_(uv_signal_init, loop),
-          sighup_(uv_signal_init, loop) {
+          sighup_(uv_signal_init, loop),
+          service_timer_(uv_timer_init, loop),
+          watchdog_timer_(uv_timer_init, loop) {
+        service_timer_.get()->data = watchdog_timer_.get()->data = this;
         for (auto* handle : {sigint_.get(), sigterm_.get(), sighup_.get()}) handle->data = this;
         pcm::uv::check(uv_signal_start(sigint_.get(), &Daemon::on_stop_signal, SIGINT), "SIGINT handler");
         pcm::uv::check(uv_signal_start(sigterm_.get(), &Daemon::on_stop_signal, SIGTERM), "SIGTERM handler");
@@ -107,16 +113,39 @@ public:
 
     /// Starts sampling and serving; throws if the socket cannot be had.
     void start() {
-        const pcm::config::Config& c = monitor_.config();
-        std::string path = c.socket.path.empty() ? pcm::config::default_socket_path() : c.socket.path;
-        server_.listen(path, c.socket.mode, c.socket.group);
+        std::vector<pcm::daemon::PassedSocket> passed = pcm::daemon::take_passed_sockets();
+        if (!passed.empty()) {
+            auto listener = std::find_if(passed.begin(), passed.end(), [](const auto& p) {
+                return pcm::daemon::is_unix_stream_listener(p.fd);
+            });
+            if (listener == passed.end())
+                throw std::runtime_error("the service manager passed no listening Unix stream socket (LISTEN_FDS)");
+            server_.adopt(listener->fd);
+        } else {
+            const pcm::config::Config& c = monitor_.config();
+            std::string path = c.socket.path.empty() ? pcm::config::default_socket_path() : c.socket.path;
+            server_.listen(path, c.socket.mode, c.socket.group);
+        }
         monitor_.start();
         log(Priority::info, "started: %s", options_.config_path.empty() ? "built-in default configuration"
                                                                           : ("configuration " + options_.config_path).c_str());
+        // Ready once every group has its first reading; then a STATUS line every 10 s.
+        uv_timer_start(service_timer_.get(), &Daemon::on_service_timer, 10, 10);
+        if (auto period = pcm::daemon::Notifier::watchdog_period(); period.count() > 0) {
+            auto ms = static_cast<std::uint64_t>(std::max<long long>(1, period.count() / 1000));
+            uv_timer_start(watchdog_timer_.get(), [](uv_timer_t* t) { static_cast<Daemon*>(t->data)->notifier_.send("WATCHDOG=1"); }, 0, ms);
+        }
     }
 
     /// Re-reads the configuration file; an invalid one is refused and the running one stays.
     pcm::server::ReloadOutcome reload() {
+        notifier_.send("RELOADING=1");
+        pcm::server::ReloadOutcome outcome = reload_file();
+        notifier_.send(outcome.ok ? "READY=1\nSTATUS=configuration reloaded" : "READY=1\nSTATUS=reload refused: " + outcome.error);
+        return outcome;
+    }
+
+    pcm::server::ReloadOutcome reload_file() {
         if (options_.config_path.empty()) {
             log(Priority::notice, "reload: no configuration file (running on the built-in defaults); nothing to do");
             return {true, {}};
@@ -143,6 +172,9 @@ public:
     void stop() {
         if (monitor_.stopping()) return;
         log(Priority::info, "stopping");
+        notifier_.send("STOPPING=1");
+        service_timer_.close();
+        watchdog_timer_.close();
         server_.stop([this] {
             monitor_.stop([this] {
                 sigint_.close();
@@ -158,6 +190,26 @@ private:
         log(Priority::info, "received %s", signum == SIGINT ? "SIGINT" : "SIGTERM");
         static_cast<Daemon*>(handle->data)->stop();
     }
+    static void on_service_timer(uv_timer_t* timer) {
+        auto* self = static_cast<Daemon*>(timer->data);
+        if (!self->ready_) {
+            for (auto g : pcm::monitor::all_groups)
+                if (self->monitor_.header(g).sequence == 0) return;
+            self->ready_ = true;
+            uv_timer_set_repeat(timer, 10'000);
+            self->notifier_.send("READY=1\n" + self->status_line());
+            log(Priority::info, "ready");
+            return;
+        }
+        self->notifier_.send(self->status_line());
+    }
+
+    std::string status_line() const {
+        std::uint64_t samples = 0;
+        for (auto g : pcm::monitor::all_groups) samples += monitor_.stats(g).samples;
+        return "STATUS=" + std::to_string(server_.clients()) + " clients, " + std::to_string(samples) + " samples";
+    }
+
     static void on_reload_signal(uv_signal_t* handle, int) {
         log(Priority::info, "received SIGHUP: reloading");
         static_cast<Daemon*>(handle->data)->reload();
@@ -168,6 +220,9 @@ private:
     pcm::monitor::Monitor monitor_;
     pcm::server::Server server_;
     pcm::uv::Handle<uv_signal_t> sigint_, sigterm_, sighup_;
+    pcm::uv::Handle<uv_timer_t> service_timer_, watchdog_timer_;
+    pcm::daemon::Notifier notifier_ = pcm::daemon::Notifier::from_environment();
+    bool ready_ = false;
 };
 
 }  // namespace
