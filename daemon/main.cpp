@@ -3,6 +3,7 @@
 #include <pcm/config/config.hpp>
 #include <pcm/daemon/log.hpp>
 #include <pcm/daemon/systemd.hpp>
+#include <pcm/metrics/http_server.hpp>
 #include <pcm/monitor/monitor.hpp>
 #include <pcm/server/server.hpp>
 #include <pcm/uv/handle.hpp>
@@ -99,6 +100,7 @@ public:
           scheduler_(loop),
           monitor_(scheduler_, config),
           server_(loop, monitor_, [this] { return reload(); }),
+          http_(loop, monitor_, [this] { return server_.figures(); }),
           sigint_(uv_signal_init, loop),
           sigterm_(uv_signal_init, loop),
           sighup_(uv_signal_init, loop),
@@ -126,6 +128,7 @@ public:
             std::string path = c.socket.path.empty() ? pcm::config::default_socket_path() : c.socket.path;
             server_.listen(path, c.socket.mode, c.socket.group);
         }
+        if (!monitor_.config().http.listen.empty()) http_.listen(monitor_.config().http.listen);
         monitor_.start();
         log(Priority::info, "started: %s", options_.config_path.empty() ? "built-in default configuration"
                                                                           : ("configuration " + options_.config_path).c_str());
@@ -161,8 +164,8 @@ public:
             return {false, all};
         }
         if (options_.socket_path) r.config->socket.path = *options_.socket_path;
-        if (r.config->socket != monitor_.config().socket)
-            log(Priority::warning, "reload: socket settings change only on restart");
+        if (r.config->socket != monitor_.config().socket || r.config->http != monitor_.config().http)
+            log(Priority::warning, "reload: socket and HTTP listener settings change only on restart");
         pcm::daemon::set_log_level(r.config->log_level);
         monitor_.apply(*r.config);
         log(Priority::info, "reloaded %s", options_.config_path.c_str());
@@ -175,12 +178,14 @@ public:
         notifier_.send("STOPPING=1");
         service_timer_.close();
         watchdog_timer_.close();
-        server_.stop([this] {
-            monitor_.stop([this] {
-                sigint_.close();
-                sigterm_.close();
-                sighup_.close();
-                uv_stop(scheduler_.loop());
+        http_.stop([this] {
+            server_.stop([this] {
+                monitor_.stop([this] {
+                    sigint_.close();
+                    sigterm_.close();
+                    sighup_.close();
+                    uv_stop(scheduler_.loop());
+                });
             });
         });
     }
@@ -219,6 +224,7 @@ private:
     pcm::async::LoopScheduler scheduler_;
     pcm::monitor::Monitor monitor_;
     pcm::server::Server server_;
+    pcm::metrics::HttpServer http_;
     pcm::uv::Handle<uv_signal_t> sigint_, sigterm_, sighup_;
     pcm::uv::Handle<uv_timer_t> service_timer_, watchdog_timer_;
     pcm::daemon::Notifier notifier_ = pcm::daemon::Notifier::from_environment();

@@ -1,5 +1,7 @@
 #include <pcm/config/config.hpp>
 
+#include <uv.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -156,7 +158,7 @@ void read_sampling(Reader& r, const json& sampling, Config& c) {
 }
 
 void read_document(Reader& r, const json& doc, Config& c) {
-    if (!r.object(doc, "", {"sampling", "history", "socket", "limits", "log", "procfs_root"})) return;
+    if (!r.object(doc, "", {"sampling", "history", "socket", "limits", "http", "log", "procfs_root"})) return;
     if (const json* sampling = r.child_object(doc, "", "sampling", {"cpu", "memory", "disk", "filesystem"}))
         read_sampling(r, *sampling, c);
     if (const json* history = r.child_object(doc, "", "history", {"points"}))
@@ -174,6 +176,12 @@ void read_document(Reader& r, const json& doc, Config& c) {
         r.duration(*limits, "/limits", "idle_timeout_ms", 0, max_interval_ms, c.limits.idle_timeout);
         r.integer(*limits, "/limits", "output_queue_bytes", 4096, std::int64_t{1} << 30, c.limits.output_queue_bytes);
         r.integer(*limits, "/limits", "max_waiters", 1, 1'000'000, c.limits.max_waiters);
+    }
+    if (const json* http = r.child_object(doc, "", "http", {"listen"})) {
+        if (r.string(*http, "/http", "listen", c.http.listen) && !c.http.listen.empty() &&
+            !parse_listen_address(c.http.listen))
+            r.fail("/http/listen", "must be empty or a numeric address and port such as \"127.0.0.1:9101\" or "
+                                   "\"[::1]:9101\", got \"" + c.http.listen + "\"");
     }
     if (const json* log = r.child_object(doc, "", "log", {"level"})) r.log_level(*log, "/log", "level", c.log_level);
     if (r.string(doc, "", "procfs_root", c.procfs_root) && (c.procfs_root.empty() || c.procfs_root[0] != '/'))
@@ -253,6 +261,7 @@ json to_json(const Config& c) {
           {"idle_timeout_ms", c.limits.idle_timeout.count()},
           {"output_queue_bytes", c.limits.output_queue_bytes},
           {"max_waiters", c.limits.max_waiters}}},
+        {"http", {{"listen", c.http.listen}}},
         {"log", {{"level", to_string(c.log_level)}}},
         {"procfs_root", c.procfs_root},
     };
@@ -263,6 +272,27 @@ std::string default_socket_path() {
     if (const char* runtime = std::getenv("XDG_RUNTIME_DIR"); runtime != nullptr && runtime[0] == '/')
         return std::string(runtime) + "/pcmonitor/pcmonitor.sock";
     return "/tmp/pcmonitor-" + std::to_string(::geteuid()) + "/pcmonitor.sock";
+}
+
+std::optional<std::pair<std::string, int>> parse_listen_address(std::string_view text) {
+    std::size_t colon = text.rfind(':');
+    if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+    std::string host(text.substr(0, colon));
+    int port = 0;
+    std::string_view port_text = text.substr(colon + 1);
+    if (port_text.empty() || port_text.size() > 5 || port_text.find_first_not_of("0123456789") != std::string_view::npos)
+        return std::nullopt;
+    port = std::stoi(std::string(port_text));
+    if (port < 1 || port > 65535) return std::nullopt;
+    sockaddr_in v4{};
+    sockaddr_in6 v6{};
+    if (host.front() == '[' && host.back() == ']') {
+        host = host.substr(1, host.size() - 2);
+        if (uv_ip6_addr(host.c_str(), port, &v6) != 0) return std::nullopt;
+    } else if (uv_ip4_addr(host.c_str(), port, &v4) != 0) {
+        return std::nullopt;
+    }
+    return std::pair{host, port};
 }
 
 std::string_view to_string(LogLevel level) noexcept {

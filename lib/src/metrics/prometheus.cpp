@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <initializer_list>
@@ -14,9 +15,12 @@ using Label = std::pair<std::string_view, std::string_view>;
 
 class Writer {
 public:
-    explicit Writer(std::string& out) : out_(out) { out_.clear(); }
+    Writer(std::string& out, Format format) : out_(out), format_(format) { out_.clear(); }
 
     void family(std::string_view name, std::string_view type, std::string_view help) {
+        // OpenMetrics names a counter family without the "_total" its samples carry.
+        if (format_ == Format::openmetrics && type == "counter" && name.ends_with("_total"))
+            name.remove_suffix(6);
         out_ += "# HELP ";
         out_ += name;
         out_ += ' ';
@@ -69,6 +73,7 @@ private:
     }
 
     std::string& out_;
+    Format format_;
 };
 
 std::string_view mode_names[] = {"user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"};
@@ -272,15 +277,15 @@ void append_label_value(std::string& out, std::string_view value) {
     }
 }
 
-void render_prometheus(const monitor::Monitor& monitor, const ServerFigures& server, std::string& out) {
+void render_prometheus(const monitor::Monitor& monitor, const ServerFigures& server, std::string& out, Format format) {
     static thread_local std::string name;  // meminfo family names, built in place
-    Writer w(out);
+    Writer w(out, format);
     cpu_metrics(w, monitor);
     memory_metrics(w, monitor, name);
     disk_metrics(w, monitor);
     filesystem_metrics(w, monitor);
     self_metrics(w, monitor, server);
-    out += "# EOF\n";
+    if (format == Format::openmetrics) out += "# EOF\n";
 }
 
 }  // namespace pcm::metrics

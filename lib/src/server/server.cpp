@@ -307,6 +307,7 @@ void Server::answer(Connection& c, const Request& request) {
             return;
         case Command::metrics:
             metrics::render_prometheus(monitor_, figures(), metrics_text_);
+            metrics_text_ += "# EOF\n";  // the end of this reply on the line protocol
             c.send(metrics_text_);
             return;
         case Command::stats: {

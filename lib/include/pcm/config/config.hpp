@@ -55,6 +55,11 @@ struct LimitsConfig {
     bool operator==(const LimitsConfig&) const = default;
 };
 
+struct HttpConfig {
+    std::string listen;  ///< "host:port" ("[v6]:port"); empty: no HTTP listener
+    bool operator==(const HttpConfig&) const = default;
+};
+
 enum class LogLevel { error, warning, notice, info, debug };
 
 struct Config {
@@ -65,6 +70,7 @@ struct Config {
     std::size_t history_points = 3600;  ///< samples kept per group
     SocketConfig socket;
     LimitsConfig limits;
+    HttpConfig http;
     LogLevel log_level = LogLevel::info;
     std::string procfs_root = "/proc";  ///< for tests and fault injection
 
@@ -93,5 +99,9 @@ nlohmann::json to_json(const Config& config);
 std::string default_socket_path();
 
 std::string_view to_string(LogLevel level) noexcept;
+
+/// Splits "127.0.0.1:9101" or "[::1]:9101" into host and port; nothing if malformed
+/// (the host must be a numeric IPv4 or IPv6 address, the port 1-65535).
+std::optional<std::pair<std::string, int>> parse_listen_address(std::string_view text);
 
 }  // namespace pcm::config

@@ -1,0 +1,196 @@
+#include <pcm/metrics/http_server.hpp>
+
+#include <pcm/config/config.hpp>
+#include <pcm/daemon/log.hpp>
+
+#include <http_parser.h>
+
+#include <algorithm>
+#include <cctype>
+#include <stdexcept>
+#include <string_view>
+
+namespace pcm::metrics {
+namespace {
+
+bool same_letters(std::string_view a, std::string_view b) {
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower(x) == std::tolower(y); });
+}
+
+constexpr std::string_view text_type = "text/plain; version=0.0.4; charset=utf-8";
+constexpr std::string_view openmetrics_type = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+}  // namespace
+
+struct HttpServer::Connection {
+    Connection(HttpServer& s) : server(s) {
+        uv_tcp_init(s.loop_, &tcp);
+        uv_timer_init(s.loop_, &timer);
+        tcp.data = timer.data = this;
+        write.data = this;
+        http_parser_init(&parser, HTTP_REQUEST);
+        parser.data = this;
+    }
+    uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&tcp); }
+
+    void close() {
+        if (closing) return;
+        closing = true;
+        auto done = [](uv_handle_t* h) {
+            auto* c = static_cast<Connection*>(h->data);
+            if (--c->open_handles == 0) c->server.closed(*c);
+        };
+        uv_close(reinterpret_cast<uv_handle_t*>(&tcp), done);
+        uv_close(reinterpret_cast<uv_handle_t*>(&timer), done);
+    }
+
+    /// Sends a whole response and closes once it is written.
+    void reply(int status, std::string_view reason, std::string_view type, std::string_view body, bool head = false,
+               std::string_view extra_header = {}) {
+        if (replied) return;
+        replied = true;
+        uv_read_stop(stream());
+        uv_timer_stop(&timer);
+        response = "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason) + "\r\nContent-Type: " +
+                   std::string(type) + "\r\nContent-Length: " + std::to_string(body.size()) +
+                   "\r\nConnection: close\r\n" + std::string(extra_header) + "\r\n";
+        if (!head) response += body;
+        uv_buf_t buf = uv_buf_init(response.data(), static_cast<unsigned>(response.size()));
+        if (uv_write(&write, stream(), &buf, 1, [](uv_write_t* w, int) { static_cast<Connection*>(w->data)->close(); }) != 0)
+            close();
+    }
+    void reject(int status, std::string_view reason) {
+        ++server.rejected_;
+        reply(status, reason, "text/plain; charset=utf-8", std::string(reason) + "\n");
+    }
+
+    HttpServer& server;
+    uv_tcp_t tcp{};
+    uv_timer_t timer{};
+    uv_write_t write{};
+    http_parser parser{};
+    char buffer[4096];
+    std::size_t received = 0;
+    std::string url, field, accept, response;
+    bool in_value = false, value_is_accept = false, complete = false, replied = false, closing = false;
+    int open_handles = 2;
+};
+
+HttpServer::HttpServer(uv_loop_t* loop, const monitor::Monitor& monitor, std::function<ServerFigures()> figures)
+    : loop_(loop), monitor_(monitor), figures_(std::move(figures)) {}
+
+HttpServer::~HttpServer() = default;
+
+void HttpServer::listen(const std::string& address) {
+    auto parsed = config::parse_listen_address(address);
+    if (!parsed) throw std::runtime_error("invalid HTTP listen address: " + address);
+    sockaddr_storage storage{};
+    if (parsed->first.find(':') != std::string::npos)
+        uv_ip6_addr(parsed->first.c_str(), parsed->second, reinterpret_cast<sockaddr_in6*>(&storage));
+    else
+        uv_ip4_addr(parsed->first.c_str(), parsed->second, reinterpret_cast<sockaddr_in*>(&storage));
+    listener_ = uv::Handle<uv_tcp_t>(uv_tcp_init, loop_);
+    listener_.get()->data = this;
+    if (int rc = uv_tcp_bind(listener_.get(), reinterpret_cast<sockaddr*>(&storage), 0); rc != 0)
+        throw std::runtime_error("cannot bind HTTP listener to " + address + ": " + uv_strerror(rc));
+    if (int rc = uv_listen(reinterpret_cast<uv_stream_t*>(listener_.get()), 128, &HttpServer::on_connection); rc != 0)
+        throw std::runtime_error("cannot listen on " + address + ": " + uv_strerror(rc));
+    daemon::log(daemon::Priority::info, "serving /metrics on http://%s/metrics", address.c_str());
+}
+
+void HttpServer::on_connection(uv_stream_t* listener, int status) {
+    auto* self = static_cast<HttpServer*>(listener->data);
+    if (status < 0 || self->stopping_) return;
+    auto owned = std::make_unique<Connection>(*self);
+    Connection& c = *owned;
+    self->connections_.push_back(std::move(owned));
+    if (uv_accept(listener, c.stream()) != 0) {
+        c.close();
+        return;
+    }
+    uv_timer_start(&c.timer, [](uv_timer_t* t) { static_cast<Connection*>(t->data)->reject(408, "Request Timeout"); },
+                   static_cast<std::uint64_t>(request_timeout.count()), 0);
+    uv_read_start(
+        c.stream(),
+        [](uv_handle_t* h, std::size_t, uv_buf_t* buf) {
+            auto* conn = static_cast<Connection*>(h->data);
+            *buf = uv_buf_init(conn->buffer, sizeof conn->buffer);
+        },
+        [](uv_stream_t* stream, ssize_t n, const uv_buf_t*) {
+            auto* conn = static_cast<Connection*>(stream->data);
+            if (n < 0) {
+                conn->close();
+                return;
+            }
+            if (n == 0 || conn->replied) return;
+            conn->received += static_cast<std::size_t>(n);
+            if (conn->received > max_request_bytes) return conn->reject(431, "Request Header Fields Too Large");
+            static const http_parser_settings settings = [] {
+                http_parser_settings s{};
+                s.on_url = [](http_parser* p, const char* at, std::size_t len) {
+                    static_cast<Connection*>(p->data)->url.append(at, len);
+                    return 0;
+                };
+                // Names and values may arrive in pieces: a name piece after a value starts a new header.
+                s.on_header_field = [](http_parser* p, const char* at, std::size_t len) {
+                    auto* cc = static_cast<Connection*>(p->data);
+                    if (cc->in_value) cc->field.clear();
+                    cc->in_value = false;
+                    cc->field.append(at, len);
+                    return 0;
+                };
+                s.on_header_value = [](http_parser* p, const char* at, std::size_t len) {
+                    auto* cc = static_cast<Connection*>(p->data);
+                    if (!cc->in_value) cc->value_is_accept = same_letters(cc->field, "accept");
+                    cc->in_value = true;
+                    if (cc->value_is_accept) cc->accept.append(at, len);
+                    return 0;
+                };
+                s.on_message_complete = [](http_parser* p) {
+                    static_cast<Connection*>(p->data)->complete = true;
+                    return 1;  // one request per connection: stop here
+                };
+                return s;
+            }();
+            http_parser_execute(&conn->parser, &settings, conn->buffer, static_cast<std::size_t>(n));
+            if (conn->complete) return conn->server.respond(*conn);
+            if (HTTP_PARSER_ERRNO(&conn->parser) != HPE_OK) conn->reject(400, "Bad Request");
+        });
+}
+
+void HttpServer::respond(Connection& c) {
+    ++requests_;
+    bool head = c.parser.method == HTTP_HEAD;
+    if (c.parser.method != HTTP_GET && !head) {
+        ++rejected_;
+        return c.reply(405, "Method Not Allowed", "text/plain; charset=utf-8", "Method Not Allowed\n", false,
+                       "Allow: GET, HEAD\r\n");
+    }
+    std::string_view path = c.url;
+    path = path.substr(0, path.find('?'));
+    if (path == "/metrics") {
+        bool openmetrics = c.accept.find("application/openmetrics-text") != std::string::npos;
+        render_prometheus(monitor_, figures_ ? figures_() : ServerFigures{}, body_,
+                          openmetrics ? Format::openmetrics : Format::prometheus_text);
+        return c.reply(200, "OK", openmetrics ? openmetrics_type : text_type, body_, head);
+    }
+    if (path == "/healthz") return c.reply(200, "OK", "text/plain; charset=utf-8", "ok\n", head);
+    ++rejected_;
+    c.reply(404, "Not Found", "text/plain; charset=utf-8", "Not Found: try /metrics\n", head);
+}
+
+void HttpServer::closed(Connection& c) {
+    std::erase_if(connections_, [&](const auto& owned) { return owned.get() == &c; });
+    if (stopping_ && connections_.empty() && on_closed_) std::exchange(on_closed_, {})();
+}
+
+void HttpServer::stop(std::function<void()> on_closed) {
+    stopping_ = true;
+    on_closed_ = std::move(on_closed);
+    listener_.close();
+    for (auto& c : connections_) c->close();
+    if (connections_.empty() && on_closed_) std::exchange(on_closed_, {})();
+}
+
+}  // namespace pcm::metrics

@@ -1,0 +1,184 @@
+// The fleet path, end to end on loopback: pcmonitord's /metrics against promtool, against
+// a running node_exporter, and scraped by a real Prometheus server; bad HTTP requests.
+#include "fixture.hpp"
+#include "http_client.hpp"
+#include "process.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+
+using namespace std::chrono_literals;
+using pcm::test::Process;
+using pcm::test::TempDir;
+
+namespace {
+
+const std::string daemon_path = PCM_DAEMON;
+
+struct Daemon {
+    TempDir dir;
+    int port = pcm::test::free_port();
+    std::unique_ptr<Process> process;
+    Daemon() {
+        pcm::test::write_file(dir.path() / "c.json",
+                              R"({"sampling":{"cpu":{"interval_ms":200},"memory":{"interval_ms":200},"disk":{"interval_ms":200},
+                                  "filesystem":{"interval_ms":500,"statfs_timeout_ms":400}},
+                                  "socket":{"path":")" + (dir.path() / "s.sock").string() +
+                                  R"("},"http":{"listen":"127.0.0.1:)" + std::to_string(port) + R"("}})");
+        process = std::make_unique<Process>(std::vector<std::string>{daemon_path, "--config", (dir.path() / "c.json").string()},
+                                            dir.path());
+        REQUIRE(process->wait_for_err("ready"));
+    }
+    ~Daemon() {
+        process->signal(SIGTERM);
+        CHECK(process->wait() == 0);
+    }
+};
+
+// "name{labels}" -> value, from the text format.
+std::map<std::string, double> samples(const std::string& text) {
+    std::map<std::string, double> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty() || line[0] == '#') continue;
+        std::size_t space = line.rfind(' ');
+        out[line.substr(0, space)] = std::stod(line.substr(space + 1));
+    }
+    return out;
+}
+
+bool wait_http(int port, const std::string& path, std::chrono::seconds limit = 20s) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (pcm::test::http_get(port, path).status == 200) return true;
+        std::this_thread::sleep_for(100ms);
+    }
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("promtool finds no problem beyond the camelCase names node_exporter has too") {
+    Daemon d;
+    auto reply = pcm::test::http_get(d.port, "/metrics");
+    REQUIRE(reply.status == 200);
+    CHECK(reply.head.find("Content-Type: text/plain; version=0.0.4; charset=utf-8") != std::string::npos);
+    pcm::test::write_file(d.dir.path() / "metrics.txt", reply.body);
+    Process promtool({"/bin/sh", "-c", "exec promtool check metrics < " + (d.dir.path() / "metrics.txt").string()},
+                     d.dir.path() / "..");
+    int code = promtool.wait();
+    std::string findings = promtool.out() + promtool.err();
+    CHECK((code == 0 || code == 3));
+    std::istringstream lines(findings);
+    int camel = 0;
+    for (std::string line; std::getline(lines, line);) {
+        if (line.empty()) continue;
+        CHECK_MESSAGE(line.find("should be written in 'snake_case' not 'camelCase'") != std::string::npos, line);
+        camel += line.starts_with("node_memory_");
+    }
+    MESSAGE(camel, " camelCase findings, all node_memory_* as in node_exporter");
+
+    auto open = pcm::test::http_get(d.port, "/metrics", "Accept: application/openmetrics-text;version=1.0.0,text/plain;q=0.5\r\n");
+    CHECK(open.head.find("Content-Type: application/openmetrics-text; version=1.0.0") != std::string::npos);
+    CHECK(open.body.ends_with("# EOF\n"));
+    CHECK(pcm::test::http_get(d.port, "/healthz").body == "ok\n");
+}
+
+TEST_CASE("values agree with node_exporter's on the same machine at the same moment") {
+    Daemon d;
+    int port = pcm::test::free_port();
+    TempDir ne_dir;
+    Process exporter({"/usr/bin/prometheus-node-exporter", "--web.listen-address=127.0.0.1:" + std::to_string(port),
+                      "--collector.disable-defaults", "--collector.cpu", "--collector.meminfo", "--collector.diskstats",
+                      "--collector.filesystem", "--collector.loadavg", "--collector.pressure", "--collector.stat"},
+                     ne_dir.path());
+    REQUIRE(wait_http(port, "/metrics"));
+    // Ours before, theirs, ours after a full interval: a counter of theirs lies between ours.
+    auto before = samples(pcm::test::http_get(d.port, "/metrics").body);
+    auto theirs = samples(pcm::test::http_get(port, "/metrics").body);
+    std::this_thread::sleep_for(700ms);
+    auto after = samples(pcm::test::http_get(d.port, "/metrics").body);
+
+    int compared = 0;
+    for (const auto& [key, value] : theirs) {
+        if (!before.count(key) || !after.count(key)) continue;
+        INFO(key, " ours ", before[key], "..", after[key], " node_exporter ", value);
+        double lo = std::min(before[key], after[key]), hi = std::max(before[key], after[key]);
+        bool exact = key.starts_with("node_memory_MemTotal") || key.starts_with("node_memory_SwapTotal") ||
+                     key.starts_with("node_filesystem_size_bytes") || key.starts_with("node_boot_time_seconds") ||
+                     key.starts_with("node_filesystem_files{");
+        if (exact) {
+            CHECK(value == doctest::Approx(before[key]).epsilon(1e-9));
+        } else {
+            // Counters move between the reads; gauges (free memory, load) wander a little.
+            double slack = std::max(0.02 * std::max(std::fabs(lo), std::fabs(hi)), 0.05);
+            CHECK(value >= lo - slack);
+            CHECK(value <= hi + slack);
+        }
+        ++compared;
+    }
+    MESSAGE(compared, " samples compared with node_exporter");
+    CHECK(compared > 40);
+    CHECK(theirs.count("node_memory_MemTotal_bytes") == 1);
+    CHECK(before.count("node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"}") == 1);
+    exporter.signal(SIGTERM);
+    exporter.wait();
+}
+
+TEST_CASE("a real Prometheus server scrapes it: up == 1 and node_memory_MemTotal_bytes is there") {
+    Daemon d;
+    TempDir prom;
+    int port = pcm::test::free_port();
+    pcm::test::write_file(prom.path() / "prometheus.yml", "global:\n  scrape_interval: 1s\nscrape_configs:\n"
+                                                          "  - job_name: pcmonitor\n    static_configs:\n"
+                                                          "      - targets: ['127.0.0.1:" + std::to_string(d.port) + "']\n");
+    Process server({"/usr/bin/prometheus", "--config.file=" + (prom.path() / "prometheus.yml").string(),
+                    "--storage.tsdb.path=" + (prom.path() / "data").string(),
+                    "--web.listen-address=127.0.0.1:" + std::to_string(port)},
+                   prom.path());
+    REQUIRE(wait_http(port, "/-/ready", 30s));
+    auto query = [&](const std::string& q) {
+        auto reply = pcm::test::http_get(port, "/api/v1/query?query=" + q);
+        return reply.status == 200 ? nlohmann::json::parse(reply.body) : nlohmann::json();
+    };
+    bool up = false;
+    for (int i = 0; i < 100 && !up; ++i) {
+        auto r = query("up%7Bjob%3D%22pcmonitor%22%7D");
+        up = r.is_object() && !r["data"]["result"].empty() && r["data"]["result"][0]["value"][1] == "1";
+        if (!up) std::this_thread::sleep_for(200ms);
+    }
+    CHECK(up);
+    auto total = query("node_memory_MemTotal_bytes");
+    REQUIRE(total.is_object());
+    CHECK(total["data"]["result"].size() == 1);
+    server.signal(SIGTERM);
+    server.wait(20s);
+}
+
+TEST_CASE("malformed, wrong, oversized and slow requests get 4xx or a closed connection; serving goes on") {
+    Daemon d;
+    CHECK(pcm::test::exchange(d.port, "GARBAGE\r\n\r\n").status == 400);
+    auto post = pcm::test::exchange(d.port, "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+    CHECK(post.status == 405);
+    CHECK(post.head.find("Allow: GET, HEAD") != std::string::npos);
+    CHECK(pcm::test::http_get(d.port, "/nope").status == 404);
+    auto head = pcm::test::exchange(d.port, "HEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+    CHECK(head.status == 200);
+    CHECK(head.body.empty());
+    CHECK(pcm::test::http_get(d.port, "/metrics", "X-Big: " + std::string(10'000, 'x') + "\r\n").status == 431);
+
+    int slow = pcm::test::connect_loopback(d.port);
+    ::send(slow, "GET /metr", 9, MSG_NOSIGNAL);  // and nothing more
+    auto timed_out = pcm::test::read_reply(slow, 8s);
+    ::close(slow);
+    CHECK(timed_out.status == 408);
+
+    CHECK(pcm::test::http_get(d.port, "/healthz").status == 200);
+}
