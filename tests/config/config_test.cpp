@@ -96,6 +96,26 @@ TEST_CASE("syntax errors give line and column; several problems are all reported
     CHECK(mentions(errors, "/sampling/memory/interval_ms:"));
 }
 
+TEST_CASE("regression (found by fuzz_config): a number too large for a double is an error, not a crash") {
+    CHECK(only_error(R"({"sampling":9E99999999999999999999999999999999999})") ==
+          "invalid JSON: number overflow parsing '9E99999999999999999999999999999999999'");
+    CHECK(only_error(pcm::test::read_file(pcm::test::fixtures().parent_path() / "fuzz/corpus/config/crash-number-overflow"))
+              .starts_with("invalid JSON: number overflow"));
+}
+
+TEST_CASE("regression (found by fuzz_config): huge regex counts are refused before std::regex sees them") {
+    CHECK(only_error(R"({"sampling":{"disk":{"include":"(a)\\11111111111111111111"}}})").find("back-references above 999") !=
+          std::string::npos);
+    CHECK(only_error(R"({"sampling":{"disk":{"include":"a{1111111111111111111}"}}})") ==
+          "/sampling/disk/include: repetition counts above 1000 and back-references above 999 are not supported: "
+          "\"a{1111111111111111111}\"");
+    CHECK(only_error(R"({"sampling":{"disk":{"exclude":"x{2,5000}"}}})").starts_with("/sampling/disk/exclude: repetition"));
+    CHECK(parse_config(R"({"sampling":{"disk":{"include":"^sd[a-z]{1,1000}$"}}})").config);
+    auto errors = errors_of(pcm::test::read_file(pcm::test::fixtures().parent_path() / "fuzz/corpus/config/crash-regex-repetition"));
+    CHECK(std::any_of(errors.begin(), errors.end(),
+                      [](const std::string& e) { return e.find("repetition counts above 1000") != std::string::npos; }));
+}
+
 TEST_CASE("a file that cannot be read is one error that names it") {
     LoadResult r = load_config_file("/nonexistent/pcmonitor.json");
     REQUIRE(r.errors.size() == 1);

@@ -23,9 +23,9 @@ void* allocate_frame(std::size_t size) {
     return ::operator new(size);
 }
 
-void free_frame(void* frame, std::size_t size) noexcept {
+void free_frame(void* frame, std::size_t) noexcept {
     frames_freed.fetch_add(1, std::memory_order_relaxed);
-    ::operator delete(frame, size);
+    ::operator delete(frame);  // unsized: clang 14 leaves sized deallocation off by default
 }
 
 void report_unhandled(std::exception_ptr error) noexcept {

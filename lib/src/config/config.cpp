@@ -15,6 +15,32 @@ namespace {
 
 using nlohmann::json;
 
+// True if a {m} / {m,} / {m,n} quantifier of `pattern` counts past 1000, or a
+// back-reference (\N) names a group past 999: libstdc++ overflows on such numbers.
+bool has_huge_count(std::string_view pattern) {
+    for (std::size_t slash = pattern.find('\\'); slash != std::string_view::npos; slash = pattern.find('\\', slash + 2)) {
+        std::size_t digits = pattern.find_first_not_of("0123456789", slash + 1);
+        if (digits == std::string_view::npos) digits = pattern.size();
+        if (digits - slash - 1 > 3) return true;
+    }
+    for (std::size_t open = pattern.find('{'); open != std::string_view::npos; open = pattern.find('{', open + 1)) {
+        std::size_t close = pattern.find('}', open);
+        if (close == std::string_view::npos) return false;
+        std::string_view inside = pattern.substr(open + 1, close - open - 1);
+        if (inside.empty() || inside.find_first_not_of("0123456789,") != std::string_view::npos) continue;
+        std::size_t start = 0;
+        while (start <= inside.size()) {
+            std::size_t comma = inside.find(',', start);
+            std::string_view number = inside.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+            number.remove_prefix(std::min(number.find_first_not_of('0'), number.size()));
+            if (number.size() > 4 || (number.size() == 4 && number > "1000")) return true;
+            if (comma == std::string_view::npos) break;
+            start = comma + 1;
+        }
+    }
+    return false;
+}
+
 std::string type_name(const json& value) {
     if (value.is_number_integer()) return "integer";
     if (value.is_number_float()) return "number";
@@ -88,6 +114,11 @@ public:
     void pattern(const json& parent, const std::string& path, const char* key, std::string& out) {
         std::string text;
         if (!string(parent, path, key, text)) return;
+        // std::regex builds one automaton state per repetition, and libstdc++ overflows on
+        // huge counts (found by fuzzing): bound them before it sees the pattern.
+        if (has_huge_count(text))
+            return fail(path + "/" + key,
+                        "repetition counts above 1000 and back-references above 999 are not supported: \"" + text + "\"");
         try {
             std::regex check(text);
         } catch (const std::regex_error& e) {
@@ -218,6 +249,11 @@ LoadResult parse_config(std::string_view json_text) {
         doc = json::parse(json_text);
     } catch (const json::parse_error& e) {
         result.errors.push_back(describe_syntax_error(json_text, e));
+        return result;
+    } catch (const json::exception& e) {  // e.g. out_of_range for a number that overflows (found by fuzzing)
+        std::string what = e.what();
+        std::size_t detail = what.find("] ");
+        result.errors.push_back("invalid JSON: " + (detail == std::string::npos ? what : what.substr(detail + 2)));
         return result;
     }
     Reader reader;

@@ -26,8 +26,7 @@ constexpr double none = std::numeric_limits<double>::quiet_NaN();
 }  // namespace
 
 Monitor::Monitor(async::LoopScheduler& scheduler, const config::Config& config)
-    : scheduler_(scheduler),
-      loop_(scheduler.loop()),
+    : loop_(scheduler.loop()),
       config_(config),
       cpu_(std::make_unique<sample::CpuSampler>(config.procfs_root)),
       memory_(std::make_unique<sample::MemorySampler>(config.procfs_root)),

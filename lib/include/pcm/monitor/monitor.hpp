@@ -105,7 +105,6 @@ private:
     GroupState& state(Group group) noexcept { return *groups_[static_cast<std::size_t>(group)]; }
     const GroupState& state(Group group) const noexcept { return *groups_[static_cast<std::size_t>(group)]; }
 
-    async::LoopScheduler& scheduler_;
     uv_loop_t* loop_;
     config::Config config_;
     std::unique_ptr<sample::CpuSampler> cpu_;

@@ -1,0 +1,51 @@
+// libFuzzer target: any bytes through every procfs parser, into structs reused across runs
+// (as the samplers reuse them), and through the derivations that follow parsing.
+#include <pcm/sample/cpu_reading.hpp>
+#include <pcm/sample/disk_reading.hpp>
+#include <pcm/sample/diskstats.hpp>
+#include <pcm/sample/loadavg.hpp>
+#include <pcm/sample/memory_reading.hpp>
+#include <pcm/sample/mountinfo.hpp>
+#include <pcm/sample/pressure.hpp>
+#include <pcm/sample/proc_stat.hpp>
+#include <pcm/sample/uptime.hpp>
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+using namespace pcm::sample;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    std::string_view text(reinterpret_cast<const char*>(data), size);
+    static ProcStat previous, stat;
+    static Meminfo meminfo;
+    static std::vector<DiskLine> disks, previous_disks;
+    static std::vector<MountEntry> mounts;
+    LoadAvg load;
+    Uptime up;
+    Pressure pressure;
+
+    if (parse_proc_stat(text, stat)) {
+        CpuReading reading;
+        reading.stat = stat;
+        derive_cpu(previous, 1.0, reading);
+        if (reading.total && !(reading.total->busy >= 0 && reading.total->busy <= 100.0001)) __builtin_trap();
+        previous = stat;
+    }
+    if (parse_meminfo(text, meminfo)) {
+        MemorySummary s = summarize(meminfo);
+        if (s.used > s.total) __builtin_trap();
+    }
+    parse_diskstats(text, disks);
+    for (std::size_t i = 0; i < disks.size() && i < previous_disks.size(); ++i)
+        if (auto r = disk_rates(previous_disks[i].counters, disks[i].counters, 1.0))
+            if (r->utilization_percent < 0 || r->utilization_percent > 100 || r->read_bytes_per_s < 0) __builtin_trap();
+    previous_disks = disks;
+    parse_mountinfo(text, mounts);
+    parse_loadavg(text, load);
+    parse_uptime(text, up);
+    parse_pressure(text, pressure);
+    return 0;
+}
