@@ -132,7 +132,7 @@ public:
         monitor_.start();
         log(Priority::info, "started: %s", options_.config_path.empty() ? "built-in default configuration"
                                                                           : ("configuration " + options_.config_path).c_str());
-        // Ready once every group has its first reading; then a STATUS line every 10 s.
+        // Ready once every group has its first reading; then the socket check and STATUS lines.
         uv_timer_start(service_timer_.get(), &Daemon::on_service_timer, 10, 10);
         if (auto period = pcm::daemon::Notifier::watchdog_period(); period.count() > 0) {
             auto ms = static_cast<std::uint64_t>(std::max<long long>(1, period.count() / 1000));
@@ -195,18 +195,21 @@ private:
         log(Priority::info, "received %s", signum == SIGINT ? "SIGINT" : "SIGTERM");
         static_cast<Daemon*>(handle->data)->stop();
     }
+    // Every 10 ms until ready, then every second: re-bind a vanished socket, and every
+    // tenth time send a STATUS line.
     static void on_service_timer(uv_timer_t* timer) {
         auto* self = static_cast<Daemon*>(timer->data);
         if (!self->ready_) {
             for (auto g : pcm::monitor::all_groups)
                 if (self->monitor_.header(g).sequence == 0) return;
             self->ready_ = true;
-            uv_timer_set_repeat(timer, 10'000);
+            uv_timer_set_repeat(timer, 1000);
             self->notifier_.send("READY=1\n" + self->status_line());
             log(Priority::info, "ready");
             return;
         }
-        self->notifier_.send(self->status_line());
+        self->server_.check_socket();
+        if (++self->service_ticks_ % 10 == 0) self->notifier_.send(self->status_line());
     }
 
     std::string status_line() const {
@@ -229,6 +232,7 @@ private:
     pcm::uv::Handle<uv_timer_t> service_timer_, watchdog_timer_;
     pcm::daemon::Notifier notifier_ = pcm::daemon::Notifier::from_environment();
     bool ready_ = false;
+    std::uint64_t service_ticks_ = 0;
 };
 
 }  // namespace

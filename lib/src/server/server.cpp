@@ -164,6 +164,8 @@ void Server::listen(const std::string& path, std::uint32_t mode, const std::stri
     if (int rc = uv_pipe_bind(listener_.get(), path.c_str()); rc != 0)
         throw std::runtime_error("cannot bind " + path + ": " + uv_strerror(rc));
     socket_path_ = path;
+    socket_mode_ = mode;
+    socket_group_ = group;
     if (::chmod(path.c_str(), mode) != 0) throw failure("cannot chmod " + path, errno);
     if (!group.empty()) {
         struct group* g = ::getgrnam(group.c_str());
@@ -173,6 +175,21 @@ void Server::listen(const std::string& path, std::uint32_t mode, const std::stri
     }
     start_listening();
     log(Priority::info, "listening on %s", path.c_str());
+}
+
+void Server::check_socket() {
+    if (socket_path_.empty() || stopping_) return;
+    struct stat st{};
+    if (::lstat(socket_path_.c_str(), &st) == 0) return;
+    log(Priority::warning, "socket %s disappeared; binding it again", socket_path_.c_str());
+    std::string path = socket_path_;
+    socket_path_.clear();
+    try {
+        listen(path, socket_mode_, socket_group_);  // existing connections carry on meanwhile
+    } catch (const std::exception& e) {
+        socket_path_ = path;  // try again at the next check
+        log(Priority::error, "cannot bind %s again: %s", path.c_str(), e.what());
+    }
 }
 
 void Server::adopt(int fd) {

@@ -9,7 +9,7 @@ namespace pcm::sample {
 
 /// One procfs file, kept open and re-read from offset 0 with pread into a buffer that
 /// only grows; a read that does not fill the buffer is taken as the whole file (one
-/// system call per file and sample). A file that cannot be opened (yet) is retried on every read; after a read
+/// system call per file and sample, plus an fstat that notices a file deleted meanwhile). A file that cannot be opened (yet) is retried on every read; after a read
 /// error the file is reopened on the next read.
 class ProcFile {
 public:

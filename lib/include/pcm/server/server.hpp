@@ -36,6 +36,10 @@ public:
     /// gets `mode`, and `group` if not empty, and is removed by `stop`.
     void listen(const std::string& path, std::uint32_t mode, const std::string& group);
 
+    /// If the socket file was removed (say, its directory was deleted), binds it again.
+    /// Called periodically; does nothing for an adopted socket.
+    void check_socket();
+
     /// Serves a socket that is already listening (socket activation); it is left in place at exit.
     void adopt(int fd);
 
@@ -65,6 +69,8 @@ private:
     Reload reload_;
     uv::Handle<uv_pipe_t> listener_;
     std::string socket_path_;  // to unlink at stop; empty when adopted
+    std::uint32_t socket_mode_ = 0660;
+    std::string socket_group_;
     std::vector<std::unique_ptr<Connection>> connections_;
     struct Rendered {
         std::uint64_t sequence = 0;

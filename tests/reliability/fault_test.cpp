@@ -1,0 +1,143 @@
+// Faults injected under a running pcmonitord: its procfs root is a copy of a fixture
+// directory whose files turn to garbage, vanish or get cut short mid-run; its socket
+// directory is deleted; it is killed and restarted. Each time it keeps serving, shows
+// the fault on the affected group and in STATS, and recovers once the fault goes.
+#include "fixture.hpp"
+#include "process.hpp"
+#include "unix_client.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <string>
+#include <thread>
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using pcm::test::Process;
+using pcm::test::TempDir;
+using pcm::test::UnixClient;
+
+namespace {
+
+const std::string daemon_path = PCM_DAEMON;
+
+struct FaultyDaemon {
+    TempDir dir;
+    std::filesystem::path proc = dir.path() / "proc";
+    std::string socket = (dir.path() / "run/pcm.sock").string();
+    std::unique_ptr<Process> process;
+
+    FaultyDaemon() {
+        pcm::test::copy_fixture_root("debian12-vm", proc);
+        pcm::test::write_file(dir.path() / "c.json", R"({"sampling":{"cpu":{"interval_ms":50},"memory":{"interval_ms":50},
+            "disk":{"interval_ms":50},"filesystem":{"interval_ms":200,"statfs_timeout_ms":100}},
+            "procfs_root":")" + proc.string() + R"(","socket":{"path":")" + socket + R"("}})");
+        process = std::make_unique<Process>(std::vector<std::string>{daemon_path, "--config", (dir.path() / "c.json").string()},
+                                            dir.path());
+        REQUIRE(process->wait_for_err("ready"));
+    }
+    ~FaultyDaemon() {
+        process->signal(SIGTERM);
+        CHECK(process->wait() == 0);
+    }
+    json ask(const std::string& request) {
+        UnixClient c(socket);
+        REQUIRE(c.connected());
+        c.send(request + "\n");
+        auto line = c.line();
+        REQUIRE(line);
+        return json::parse(*line);
+    }
+    /// The group's error after its next samples (null when healthy).
+    json error_of(const std::string& group) {
+        ask("WAIT " + group + " 2000");
+        return ask("WAIT " + group + " 2000")["reading"]["error"];
+    }
+    std::uint64_t errors(const std::string& group) { return ask("STATS")["stats"]["groups"][group]["errors"]; }
+};
+
+}  // namespace
+
+TEST_CASE("a procfs file turned to garbage, then deleted, then restored") {
+    FaultyDaemon d;
+    std::string good = pcm::test::read_file(d.proc / "stat");
+    CHECK(d.error_of("cpu").is_null());
+
+    pcm::test::write_file(d.proc / "stat", "\x01\x02 this is not /proc/stat\n");
+    json garbage = d.error_of("cpu");
+    REQUIRE(garbage.is_string());
+    CHECK(garbage.get<std::string>().find("/stat line 1: no aggregate cpu line") != std::string::npos);
+    CHECK(d.errors("cpu") > 0);
+    CHECK(d.error_of("memory").is_null());  // the other groups are unaffected
+    CHECK(d.ask("PING")["pong"] == true);
+
+    std::filesystem::remove(d.proc / "meminfo");
+    json gone = d.error_of("memory");
+    REQUIRE(gone.is_string());
+    CHECK(gone.get<std::string>().find("/meminfo: No such file or directory") != std::string::npos);
+
+    pcm::test::write_file(d.proc / "stat", good);
+    pcm::test::write_file(d.proc / "meminfo", pcm::test::read_fixture("proc/debian12-vm/meminfo"));
+    CHECK(d.error_of("cpu").is_null());
+    CHECK(d.error_of("memory").is_null());
+    CHECK(d.ask("GET memory")["reading"]["data"]["total"].get<double>() > 0);
+}
+
+TEST_CASE("a file cut short mid-line, and every file of the group gone at once") {
+    FaultyDaemon d;
+    std::string good = pcm::test::read_file(d.proc / "diskstats");
+    pcm::test::write_file(d.proc / "diskstats", good.substr(0, good.size() / 2));
+    json cut = d.error_of("disk");
+    REQUIRE(cut.is_string());
+    CHECK(cut.get<std::string>().find("/diskstats line") != std::string::npos);
+
+    std::filesystem::remove_all(d.proc / "pressure");
+    std::filesystem::remove(d.proc / "diskstats");
+    REQUIRE(d.error_of("disk").is_string());
+    CHECK(d.ask("GET disk")["reading"]["data"]["disks"].empty());
+
+    pcm::test::write_file(d.proc / "diskstats", good);
+    CHECK(d.error_of("disk").is_null());  // no PSI any more: that is not an error
+    CHECK(d.ask("GET disk")["reading"]["data"]["pressure"].is_null());
+}
+
+TEST_CASE("the socket directory deleted under the daemon: open connections carry on, the socket comes back") {
+    FaultyDaemon d;
+    UnixClient kept(d.socket);
+    kept.send("PING\n");
+    CHECK(kept.line() == std::string(R"({"ok":true,"pong":true})"));
+    std::filesystem::remove_all(std::filesystem::path(d.socket).parent_path());
+    kept.send("PING\n");
+    CHECK(kept.line() == std::string(R"({"ok":true,"pong":true})"));
+    bool back = false;
+    for (int i = 0; i < 40 && !back; ++i) {
+        std::this_thread::sleep_for(100ms);
+        back = UnixClient(d.socket).connected();
+    }
+    CHECK(back);
+    CHECK(d.ask("PING")["pong"] == true);
+    CHECK(d.process->err().find("disappeared; binding it again") != std::string::npos);
+}
+
+TEST_CASE("SIGKILL, then a restart on the stale socket") {
+    TempDir dir;
+    std::string socket = (dir.path() / "pcm.sock").string();
+    {
+        Process first({daemon_path, "--socket", socket}, dir.path());
+        REQUIRE(first.wait_for_err("ready"));
+        first.signal(SIGKILL);
+        CHECK(first.wait() == -1);
+    }
+    TempDir other;
+    Process second({daemon_path, "--socket", socket}, other.path());
+    REQUIRE(second.wait_for_err("ready"));
+    CHECK(second.err().find("replaced stale socket") != std::string::npos);
+    UnixClient c(socket);
+    c.send("PING\n");
+    CHECK(c.line() == std::string(R"({"ok":true,"pong":true})"));
+    second.signal(SIGTERM);
+    CHECK(second.wait() == 0);
+}
