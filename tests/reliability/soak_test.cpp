@@ -1,0 +1,139 @@
+// Churn against a daemon sampling every 10 ms: for PCM_SOAK_SECONDS (default 20) eight
+// threads open short-lived clients that pipeline requests, subscribe, WAIT with timeouts,
+// send garbage and hang up abruptly. Afterwards RSS is back near its warm level, no file
+// descriptor is left behind, the waiter pool balances, every WAIT that was read got exactly
+// one reply, and the sample count matches the elapsed time. Loopback only, bounded in time.
+#include "fixture.hpp"
+#include "process.hpp"
+#include "unix_client.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <thread>
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using pcm::test::Process;
+using pcm::test::TempDir;
+using pcm::test::UnixClient;
+
+namespace {
+
+long rss_kib(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(in, line);)
+        if (line.starts_with("VmRSS:")) return std::stol(line.substr(6));
+    return -1;
+}
+
+long open_fds(pid_t pid) {
+    long n = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) ++n;
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("soak: hundreds of clients churn for a while; nothing leaks, nothing is lost") {
+    const char* env = std::getenv("PCM_SOAK_SECONDS");
+    const auto duration = std::chrono::seconds(env ? std::atoi(env) : 20);
+    TempDir dir;
+    std::string socket = (dir.path() / "pcm.sock").string();
+    pcm::test::write_file(dir.path() / "c.json", R"({"sampling":{"cpu":{"interval_ms":10},"memory":{"interval_ms":10},
+        "disk":{"interval_ms":10},"filesystem":{"interval_ms":500,"statfs_timeout_ms":200}},
+        "socket":{"path":")" + socket + R"("},"limits":{"max_clients":300,"output_queue_bytes":65536},"log":{"level":"warning"}})");
+    Process daemon({PCM_DAEMON, "--config", (dir.path() / "c.json").string()}, dir.path());
+    for (int i = 0; i < 200 && !UnixClient(socket).connected(); ++i) std::this_thread::sleep_for(20ms);
+
+    auto stats = [&] {
+        UnixClient c(socket);
+        c.send("STATS\n");
+        return json::parse(c.line().value())["stats"];
+    };
+    std::this_thread::sleep_for(2s);  // warm: buffers grown, pool filled
+    { UnixClient c(socket); c.send(std::string(100, 'x') + "\nSUBSCRIBE cpu\nWAIT cpu 50\n"); c.line(); c.line(); c.line(); }
+    std::this_thread::sleep_for(300ms);
+    json before = stats();
+    std::this_thread::sleep_for(300ms);  // the STATS connection closed on the daemon's side too
+    long rss_warm = rss_kib(daemon.pid()), fds_warm = open_fds(daemon.pid());
+    auto start = std::chrono::steady_clock::now();
+
+    std::atomic<std::uint64_t> requests{0}, waits_read{0}, waits_answered_once{0}, abrupt{0}, problems{0};
+    auto worker = [&](unsigned seed) {
+        std::minstd_rand rng(seed);
+        while (std::chrono::steady_clock::now() - start < duration) {
+            UnixClient c(socket);
+            if (!c.connected()) {
+                ++problems;
+                continue;
+            }
+            switch (rng() % 6) {
+                case 0: {  // pipelined requests, read in order
+                    c.send("PING\nGET cpu\nHISTORY memory 1\nSTATS\nGET all\n");
+                    for (int i = 0; i < 5; ++i) problems += !c.line();
+                    requests += 5;
+                    break;
+                }
+                case 1: {  // a WAIT read to the end: exactly one reply, then the connection still works
+                    c.send("WAIT cpu " + std::to_string(20 + rng() % 80) + "\nPING\n");
+                    ++waits_read;
+                    auto reply = c.line();
+                    auto pong = c.line();
+                    bool once = reply && pong && pong->find("pong") != std::string::npos;
+                    waits_answered_once += once;
+                    problems += !once;
+                    requests += 2;
+                    break;
+                }
+                case 2:  // WAIT on the slow group, then hang up
+                    c.send("WAIT filesystem\n");
+                    ++abrupt;
+                    break;
+                case 3: {  // subscribe, read a few, hang up mid-stream
+                    c.send("SUBSCRIBE memory\n");
+                    for (int i = 0; i < 3; ++i) problems += !c.line();
+                    ++abrupt;
+                    break;
+                }
+                case 4:  // garbage and an oversized line
+                    c.send("\x01\x02\x03\nFROB\n" + std::string(5000, 'A') + "\n");
+                    c.closed_by_peer(2s);
+                    break;
+                default:  // connect and vanish
+                    ++abrupt;
+                    break;
+            }
+        }
+    };
+    std::vector<std::thread> threads;
+    for (unsigned t = 0; t < 8; ++t) threads.emplace_back(worker, t + 1);
+    for (auto& t : threads) t.join();
+    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::this_thread::sleep_for(1500ms);  // hung-up WAITs end at the next filesystem sample at the latest
+
+    long rss_after = rss_kib(daemon.pid()), fds_after = open_fds(daemon.pid());  // before STATS opens a connection
+    json after = stats();
+    MESSAGE("soak ", elapsed, " s: ", requests.load(), " requests, ", waits_read.load(), " WAITs read, ", abrupt.load(),
+            " abrupt hang-ups; RSS ", rss_warm, " -> ", rss_after, " KiB; fds ", fds_warm, " -> ", fds_after);
+    CHECK(problems == 0);
+    CHECK(waits_answered_once == waits_read);
+    CHECK(fds_after == fds_warm);
+    CHECK(rss_after <= rss_warm + rss_warm / 20 + 512);  // within 5 % (and half a MiB of allocator slack)
+    json pool = after["waiter_pool"];
+    CHECK(pool["in_use"] == 0);
+    CHECK(pool["rented"] == pool["returned"]);
+    CHECK(after["clients"] == 1);  // the STATS client itself
+    double samples = after["groups"]["cpu"]["samples"].get<double>() - before["groups"]["cpu"]["samples"].get<double>();
+    CHECK(samples >= elapsed * 100 * 0.9);  // every 10 ms, whatever the churn
+    CHECK(samples <= (elapsed + 2.0) * 100 + 5);
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait() == 0);
+}
