@@ -19,7 +19,7 @@ fi
 # Release: clang 14 miscompiles coroutine debug info under -fsanitize (the targets need none).
 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Release -DPCM_FUZZ=ON \
       -DPCM_SANITIZE=address -DBUILD_TESTING=OFF -DPCM_BUILD_BENCH=OFF >/dev/null
-targets=(request config procfs)
+targets=(request config procfs http)
 cmake --build build-fuzz -j "$(nproc)" --target "${targets[@]/#/fuzz_}"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT

@@ -2,21 +2,15 @@
 
 #include <pcm/config/config.hpp>
 #include <pcm/daemon/log.hpp>
+#include <pcm/metrics/http_request.hpp>
 
-#include <http_parser.h>
 
 #include <algorithm>
-#include <cctype>
 #include <stdexcept>
 #include <string_view>
 
 namespace pcm::metrics {
 namespace {
-
-bool same_letters(std::string_view a, std::string_view b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower(x) == std::tolower(y); });
-}
 
 constexpr std::string_view text_type = "text/plain; version=0.0.4; charset=utf-8";
 constexpr std::string_view openmetrics_type = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -29,8 +23,6 @@ struct HttpServer::Connection {
         uv_timer_init(s.loop_, &timer);
         tcp.data = timer.data = this;
         write.data = this;
-        http_parser_init(&parser, HTTP_REQUEST);
-        parser.data = this;
     }
     uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&tcp); }
 
@@ -69,11 +61,10 @@ struct HttpServer::Connection {
     uv_tcp_t tcp{};
     uv_timer_t timer{};
     uv_write_t write{};
-    http_parser parser{};
-    char buffer[4096];
+    char buffer[max_request_bytes + 1];
     std::size_t received = 0;
-    std::string url, field, accept, response;
-    bool in_value = false, value_is_accept = false, complete = false, replied = false, closing = false;
+    std::string response;
+    bool replied = false, closing = false;
     int open_handles = 2;
 };
 
@@ -115,7 +106,7 @@ void HttpServer::on_connection(uv_stream_t* listener, int status) {
         c.stream(),
         [](uv_handle_t* h, std::size_t, uv_buf_t* buf) {
             auto* conn = static_cast<Connection*>(h->data);
-            *buf = uv_buf_init(conn->buffer, sizeof conn->buffer);
+            *buf = uv_buf_init(conn->buffer + conn->received, static_cast<unsigned>(sizeof conn->buffer - conn->received));
         },
         [](uv_stream_t* stream, ssize_t n, const uv_buf_t*) {
             auto* conn = static_cast<Connection*>(stream->data);
@@ -125,52 +116,24 @@ void HttpServer::on_connection(uv_stream_t* listener, int status) {
             }
             if (n == 0 || conn->replied) return;
             conn->received += static_cast<std::size_t>(n);
-            if (conn->received > max_request_bytes) return conn->reject(431, "Request Header Fields Too Large");
-            static const http_parser_settings settings = [] {
-                http_parser_settings s{};
-                s.on_url = [](http_parser* p, const char* at, std::size_t len) {
-                    static_cast<Connection*>(p->data)->url.append(at, len);
-                    return 0;
-                };
-                // Names and values may arrive in pieces: a name piece after a value starts a new header.
-                s.on_header_field = [](http_parser* p, const char* at, std::size_t len) {
-                    auto* cc = static_cast<Connection*>(p->data);
-                    if (cc->in_value) cc->field.clear();
-                    cc->in_value = false;
-                    cc->field.append(at, len);
-                    return 0;
-                };
-                s.on_header_value = [](http_parser* p, const char* at, std::size_t len) {
-                    auto* cc = static_cast<Connection*>(p->data);
-                    if (!cc->in_value) cc->value_is_accept = same_letters(cc->field, "accept");
-                    cc->in_value = true;
-                    if (cc->value_is_accept) cc->accept.append(at, len);
-                    return 0;
-                };
-                s.on_message_complete = [](http_parser* p) {
-                    static_cast<Connection*>(p->data)->complete = true;
-                    return 1;  // one request per connection: stop here
-                };
-                return s;
-            }();
-            http_parser_execute(&conn->parser, &settings, conn->buffer, static_cast<std::size_t>(n));
-            if (conn->complete) return conn->server.respond(*conn);
-            if (HTTP_PARSER_ERRNO(&conn->parser) != HPE_OK) conn->reject(400, "Bad Request");
+            ParsedHttpRequest parsed = parse_http_request(std::string_view(conn->buffer, conn->received));
+            if (parsed.valid) return conn->server.respond(*conn, parsed.request);
+            if (parsed.complete) return conn->reject(400, "Bad Request");
+            if (conn->received > max_request_bytes) conn->reject(431, "Request Header Fields Too Large");
         });
 }
 
-void HttpServer::respond(Connection& c) {
+void HttpServer::respond(Connection& c, const HttpRequest& request) {
     ++requests_;
-    bool head = c.parser.method == HTTP_HEAD;
-    if (c.parser.method != HTTP_GET && !head) {
+    bool head = request.method == HttpRequest::Method::head;
+    if (request.method == HttpRequest::Method::other) {
         ++rejected_;
         return c.reply(405, "Method Not Allowed", "text/plain; charset=utf-8", "Method Not Allowed\n", false,
                        "Allow: GET, HEAD\r\n");
     }
-    std::string_view path = c.url;
-    path = path.substr(0, path.find('?'));
+    const std::string& path = request.path;
     if (path == "/metrics") {
-        bool openmetrics = c.accept.find("application/openmetrics-text") != std::string::npos;
+        bool openmetrics = request.accept.find("application/openmetrics-text") != std::string::npos;
         render_prometheus(monitor_, figures_ ? figures_() : ServerFigures{}, body_,
                           openmetrics ? Format::openmetrics : Format::prometheus_text);
         return c.reply(200, "OK", openmetrics ? openmetrics_type : text_type, body_, head);

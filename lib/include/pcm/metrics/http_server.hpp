@@ -1,5 +1,6 @@
 #pragma once
 // The optional HTTP listener for Prometheus: GET /metrics and /healthz.
+#include <pcm/metrics/http_request.hpp>
 #include <pcm/metrics/prometheus.hpp>
 #include <pcm/monitor/monitor.hpp>
 #include <pcm/uv/handle.hpp>
@@ -39,7 +40,7 @@ public:
 private:
     struct Connection;
     static void on_connection(uv_stream_t* listener, int status);
-    void respond(Connection& c);
+    void respond(Connection& c, const HttpRequest& request);
     void closed(Connection& c);
 
     uv_loop_t* loop_;
