@@ -3,7 +3,7 @@
 // Same thread, and across threads (producer thread -> coroutine on a libuv loop).
 #include "harness.hpp"
 
-#include <pcm/async/completion_source.hpp>
+#include <pcm/async/pooled_completion_source.hpp>
 #include <pcm/async/loop_scheduler.hpp>
 #include <pcm/async/manual_reset_source.hpp>
 #include <pcm/async/object_pool.hpp>
@@ -47,18 +47,8 @@ struct CoreStage {
     void complete() { source.core().set_result(1); }
 };
 
-class PooledSource;
-using SourcePool = ObjectPool<PooledSource>;
-class PooledSource final : public CompletionSource<int> {
-public:
-    SourcePool* home = nullptr;
-
-protected:
-    void after_consumed() noexcept override {
-        reset();
-        home->give_back(this);
-    }
-};
+using PooledSource = PooledCompletionSource<int>;
+using SourcePool = PooledSource::Pool;
 
 // A source rented per operation; it returns itself to the pool once its result is taken.
 struct PooledStage {
@@ -66,7 +56,7 @@ struct PooledStage {
     PooledSource* current = nullptr;
     ValueTask<int> begin() {
         current = pool.rent().release();
-        current->home = &pool;
+        current->pool = &pool;
         return current->create_task();
     }
     void complete() { current->try_set_result(1); }

@@ -2,6 +2,8 @@
 // with the same collectors (cpu, meminfo, diskstats, filesystem, loadavg, pressure, stat),
 // in one run, on loopback. CPU is each process's schedstat (all threads, nanoseconds).
 // Usage: bench_scrape [--json] [--daemon PATH] [--scrapes N]
+#include "http_client.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <arpa/inet.h>
@@ -24,36 +26,10 @@
 
 namespace {
 
-int free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
-
 // One GET over HTTP/1.0; the body length, or -1.
 long scrape(int port) {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<std::uint16_t>(port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    const char request[] = "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-    (void)!::write(fd, request, sizeof request - 1);
-    char buffer[65536];
-    long total = 0;
-    for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;) total += n;
-    ::close(fd);
-    return total;
+    pcm::test::HttpReply reply = pcm::test::http_get(port, "/metrics");
+    return reply.status == 200 ? static_cast<long>(reply.body.size()) : -1;
 }
 
 double cpu_seconds(pid_t pid) {
@@ -126,7 +102,7 @@ int main(int argc, char** argv) {
     }
     char dir_template[] = "/tmp/pcm-scrape-XXXXXX";
     std::filesystem::path dir = ::mkdtemp(dir_template);
-    int ours_port = free_port(), theirs_port = free_port();
+    int ours_port = pcm::test::free_port(), theirs_port = pcm::test::free_port();
     std::ofstream(dir / "c.json") << R"({"socket":{"path":")" << (dir / "s.sock").string()
                                   << R"("},"http":{"listen":"127.0.0.1:)" << ours_port << R"("}})";
     pid_t ours = spawn({daemon, "--config", (dir / "c.json").string()});

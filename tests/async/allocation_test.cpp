@@ -3,7 +3,7 @@
 #include "alloc_counter.hpp"
 #include "loop_fixture.hpp"
 
-#include <pcm/async/completion_source.hpp>
+#include <pcm/async/pooled_completion_source.hpp>
 #include <pcm/async/object_pool.hpp>
 #include <pcm/async/task.hpp>
 
@@ -16,19 +16,8 @@ using namespace pcm::async;
 
 namespace {
 
-class PooledSource;
-using SourcePool = ObjectPool<PooledSource>;
-
-class PooledSource final : public CompletionSource<int> {
-public:
-    SourcePool* home = nullptr;
-
-protected:
-    void after_consumed() noexcept override {
-        reset();
-        home->give_back(this);
-    }
-};
+using PooledSource = PooledCompletionSource<int>;
+using SourcePool = PooledSource::Pool;
 
 struct Handoff {
     SourcePool pool{4};
@@ -41,7 +30,7 @@ struct Handoff {
 Task<void> consume(Handoff& h, int rounds) {
     for (int i = 0; i < rounds; ++i) {
         PooledSource* source = h.pool.rent().release();
-        source->home = &h.pool;
+        source->pool = &h.pool;
         ValueTask<int> task = source->create_task();
         h.waiting.store(source, std::memory_order_release);
         h.sum += co_await task;

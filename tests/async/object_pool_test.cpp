@@ -1,6 +1,6 @@
 #include "capture.hpp"
 
-#include <pcm/async/completion_source.hpp>
+#include <pcm/async/pooled_completion_source.hpp>
 #include <pcm/async/object_pool.hpp>
 
 #include <doctest/doctest.h>
@@ -44,29 +44,14 @@ TEST_CASE("a policy can refuse an object on return") {
 }
 
 namespace {
-
-class PooledSource;
-using SourcePool = ObjectPool<PooledSource>;
-
-// A source that goes back to its pool as soon as its result was taken (the article's
-// "return inside GetResult", which runs exactly once per task).
-class PooledSource final : public CompletionSource<int> {
-public:
-    SourcePool* home = nullptr;
-
-protected:
-    void after_consumed() noexcept override {
-        reset();
-        home->give_back(this);
-    }
-};
-
+using PooledSource = PooledCompletionSource<int>;
+using SourcePool = PooledSource::Pool;
 }  // namespace
 
 TEST_CASE("a source returned in after_consumed is handed out again with a new version") {
     SourcePool pool(4);
     PooledSource* first = pool.rent().release();
-    first->home = &pool;
+    first->pool = &pool;
     Token first_token = first->current_version();
     ValueTask<int> task = first->create_task();
     first->try_set_result(10);

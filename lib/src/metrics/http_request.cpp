@@ -1,17 +1,12 @@
 #include <pcm/metrics/http_request.hpp>
 
+#include <pcm/sample/text.hpp>
+
 #include <http_parser.h>
 
-#include <algorithm>
-#include <cctype>
 
 namespace pcm::metrics {
 namespace {
-
-bool same_letters(std::string_view a, std::string_view b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower(x) == std::tolower(y); });
-}
 
 struct State {
     std::string url, field;
@@ -36,7 +31,7 @@ const http_parser_settings& settings() {
         };
         s.on_header_value = [](http_parser* p, const char* at, std::size_t len) {
             auto* st = static_cast<State*>(p->data);
-            if (!st->in_value) st->value_is_accept = same_letters(st->field, "accept");
+            if (!st->in_value) st->value_is_accept = sample::equals_ignoring_case(st->field, "accept");
             st->in_value = true;
             if (st->value_is_accept) st->request.accept.append(at, len);
             return 0;

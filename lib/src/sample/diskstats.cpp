@@ -21,20 +21,7 @@ bool parse_line(std::string_view line, DiskLine& out) {
 }  // namespace
 
 ParseStatus parse_diskstats(std::string_view text, std::vector<DiskLine>& out) {
-    ParseStatus status;
-    std::size_t count = 0;
-    LineReader lines(text);
-    std::string_view line;
-    while (lines.next(line)) {
-        if (is_blank_line(line)) continue;
-        if (count == out.size()) out.emplace_back();
-        if (parse_line(line, out[count]))
-            ++count;
-        else if (status)
-            status = ParseStatus::fail("expected major minor name and 11, 15 or 17 counters", lines.number());
-    }
-    out.resize(count);
-    return status;
+    return parse_lines_into(text, out, parse_line, "expected major minor name and 11, 15 or 17 counters");
 }
 
 }  // namespace pcm::sample

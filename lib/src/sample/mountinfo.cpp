@@ -54,20 +54,7 @@ void decode_octal_escapes(std::string_view escaped, std::string& out) {
 }
 
 ParseStatus parse_mountinfo(std::string_view text, std::vector<MountEntry>& out) {
-    ParseStatus status;
-    std::size_t count = 0;
-    LineReader lines(text);
-    std::string_view line;
-    while (lines.next(line)) {
-        if (is_blank_line(line)) continue;
-        if (count == out.size()) out.emplace_back();
-        if (parse_line(line, out[count]))
-            ++count;
-        else if (status)
-            status = ParseStatus::fail("malformed mountinfo line", lines.number());
-    }
-    out.resize(count);
-    return status;
+    return parse_lines_into(text, out, parse_line, "malformed mountinfo line");
 }
 
 }  // namespace pcm::sample

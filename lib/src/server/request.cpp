@@ -3,17 +3,9 @@
 #include <pcm/sample/text.hpp>
 
 #include <array>
-#include <cctype>
 
 namespace pcm::server {
 namespace {
-
-bool same_letters(std::string_view a, std::string_view upper) noexcept {
-    if (a.size() != upper.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::toupper(static_cast<unsigned char>(a[i])) != upper[i]) return false;
-    return true;
-}
 
 struct Spec {
     std::string_view name;
@@ -51,14 +43,14 @@ ParsedRequest parse_request(std::string_view line) noexcept {
 
     const Spec* spec = nullptr;
     for (const Spec& s : specs)
-        if (same_letters(word, s.name)) spec = &s;
+        if (sample::equals_ignoring_case(word, s.name)) spec = &s;
     if (spec == nullptr) return fail("unknown_command", "unknown command; try HELP");
 
     Request request{spec->command, std::nullopt, 0};
     if (spec->group != Spec::no_group) {
         std::string_view name;
         if (!fields.next(name)) return fail("bad_argument", "missing group: cpu, memory, disk, filesystem (or all for GET)");
-        if (spec->group == Spec::group_or_all && same_letters(name, "ALL")) {
+        if (spec->group == Spec::group_or_all && sample::equals_ignoring_case(name, "ALL")) {
             // no group: all of them
         } else if (auto group = monitor::parse_group(name)) {
             request.group = group;

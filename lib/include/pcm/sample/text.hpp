@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 namespace pcm::sample {
 
@@ -91,8 +92,41 @@ private:
     std::string_view rest_;
 };
 
+/// True if `a` and `b` are equal, ignoring ASCII case.
+inline bool equals_ignoring_case(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+        if (x != y) return false;
+    }
+    return true;
+}
+
 /// True for a line of nothing but blanks.
 inline bool is_blank_line(std::string_view line) noexcept { return FieldReader(line).rest().empty(); }
+
+/// Parses each non-blank line of `text` into an element of `out` with `parse_line(line,
+/// element)`, reusing the elements already there (no allocation once the same lines come
+/// back). A line it refuses is skipped; the first such line is reported as `why`.
+template <class Element, class ParseLine>
+ParseStatus parse_lines_into(std::string_view text, std::vector<Element>& out, ParseLine parse_line, const char* why) {
+    ParseStatus status;
+    std::size_t count = 0;
+    LineReader lines(text);
+    std::string_view line;
+    while (lines.next(line)) {
+        if (is_blank_line(line)) continue;
+        if (count == out.size()) out.emplace_back();
+        if (parse_line(line, out[count]))
+            ++count;
+        else if (status)
+            status = ParseStatus::fail(why, lines.number());
+    }
+    out.resize(count);
+    return status;
+}
 
 /// Parses the whole of `text` as a number; false on anything else (sign, junk, overflow).
 template <class Number>

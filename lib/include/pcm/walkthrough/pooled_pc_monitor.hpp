@@ -1,8 +1,7 @@
 #pragma once
 // Step 5 of the walkthrough: every wait rents its source from a pool, and the source goes
 // back inside result(), which runs exactly once per task.
-#include <pcm/async/completion_source.hpp>
-#include <pcm/async/object_pool.hpp>
+#include <pcm/async/pooled_completion_source.hpp>
 #include <pcm/sample/cpu_sampler.hpp>
 #include <pcm/uv/handle.hpp>
 #include <pcm/walkthrough/cpu_sample.hpp>
@@ -14,19 +13,8 @@
 
 namespace pcm::walkthrough {
 
-/// A pooled source: once the awaiter took its sample, it resets (new version) and returns
-/// to the pool. A task kept and awaited again then carries a stale token, and fails.
-class PooledSampleSource final : public async::CompletionSource<CpuSample> {
-public:
-    using Pool = async::ObjectPool<PooledSampleSource>;
-    Pool* pool = nullptr;
-
-private:
-    void after_consumed() noexcept override {
-        reset();
-        pool->give_back(this);
-    }
-};
+/// A pooled source: see async::PooledCompletionSource.
+using PooledSampleSource = async::PooledCompletionSource<CpuSample>;
 
 /// Any number of awaiters (up to `max_waiters`) on one monitor, all completed with the same
 /// fresh sample. Once the pool is warm, a wait allocates nothing. Use on the loop's thread.
