@@ -9,11 +9,12 @@ namespace pcm::sample {
 
 /// One procfs file, kept open and re-read from offset 0 with pread into a buffer that
 /// only grows; a read that does not fill the buffer is taken as the whole file (one
-/// system call per file and sample, plus an fstat that notices a file deleted meanwhile). A file that cannot be opened (yet) is retried on every read; after a read
+/// system call per file and sample; outside /proc, an fstat also notices a file deleted
+/// meanwhile). A file that cannot be opened (yet) is retried on every read; after a read
 /// error the file is reopened on the next read.
 class ProcFile {
 public:
-    explicit ProcFile(std::string path) : path_(std::move(path)) {}
+    explicit ProcFile(std::string path) : path_(std::move(path)), may_vanish_(!path_.starts_with("/proc/")) {}
 
     /// Reads the whole file. Returns 0 and sets `text` (valid until the next read), or
     /// an errno value.
@@ -23,6 +24,7 @@ public:
 
 private:
     std::string path_;
+    bool may_vanish_;
     sys::UniqueFd fd_;
     std::string buffer_;
 };
