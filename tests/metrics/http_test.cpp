@@ -3,6 +3,7 @@
 #include "fixture.hpp"
 #include "http_client.hpp"
 #include "process.hpp"
+#include "running_daemon.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -20,25 +21,13 @@ using pcm::test::TempDir;
 
 namespace {
 
-const std::string daemon_path = PCM_DAEMON;
 
-struct Daemon {
-    TempDir dir;
+struct Daemon : pcm::test::RunningDaemon {
     int port = pcm::test::free_port();
-    std::unique_ptr<Process> process;
     Daemon() {
-        pcm::test::write_file(dir.path() / "c.json",
-                              R"({"sampling":{"cpu":{"interval_ms":200},"memory":{"interval_ms":200},"disk":{"interval_ms":200},
-                                  "filesystem":{"interval_ms":500,"statfs_timeout_ms":400}},
-                                  "socket":{"path":")" + (dir.path() / "s.sock").string() +
-                                  R"("},"http":{"listen":"127.0.0.1:)" + std::to_string(port) + R"("}})");
-        process = std::make_unique<Process>(std::vector<std::string>{daemon_path, "--config", (dir.path() / "c.json").string()},
-                                            dir.path());
-        REQUIRE(process->wait_for_err("ready"));
-    }
-    ~Daemon() {
-        process->signal(SIGTERM);
-        CHECK(process->wait() == 0);
+        start(R"({"sampling":{"cpu":{"interval_ms":200},"memory":{"interval_ms":200},"disk":{"interval_ms":200},
+                  "filesystem":{"interval_ms":500,"statfs_timeout_ms":400}},
+                  "socket":{"path":")" + socket + R"("},"http":{"listen":"127.0.0.1:)" + std::to_string(port) + R"("}})");
     }
 };
 

@@ -4,6 +4,7 @@
 // the fault on the affected group and in STATS, and recovers once the fault goes.
 #include "fixture.hpp"
 #include "process.hpp"
+#include "running_daemon.hpp"
 #include "unix_client.hpp"
 
 #include <nlohmann/json.hpp>
@@ -24,32 +25,15 @@ namespace {
 
 const std::string daemon_path = PCM_DAEMON;
 
-struct FaultyDaemon {
-    TempDir dir;
+struct FaultyDaemon : pcm::test::RunningDaemon {
     std::filesystem::path proc = dir.path() / "proc";
-    std::string socket = (dir.path() / "run/pcm.sock").string();
-    std::unique_ptr<Process> process;
 
     FaultyDaemon() {
+        socket = (dir.path() / "run/pcm.sock").string();
         pcm::test::copy_fixture_root("debian12-vm", proc);
-        pcm::test::write_file(dir.path() / "c.json", R"({"sampling":{"cpu":{"interval_ms":50},"memory":{"interval_ms":50},
+        start(R"({"sampling":{"cpu":{"interval_ms":50},"memory":{"interval_ms":50},
             "disk":{"interval_ms":50},"filesystem":{"interval_ms":200,"statfs_timeout_ms":100}},
             "procfs_root":")" + proc.string() + R"(","socket":{"path":")" + socket + R"("}})");
-        process = std::make_unique<Process>(std::vector<std::string>{daemon_path, "--config", (dir.path() / "c.json").string()},
-                                            dir.path());
-        REQUIRE(process->wait_for_err("ready"));
-    }
-    ~FaultyDaemon() {
-        process->signal(SIGTERM);
-        CHECK(process->wait() == 0);
-    }
-    json ask(const std::string& request) {
-        UnixClient c(socket);
-        REQUIRE(c.connected());
-        c.send(request + "\n");
-        auto line = c.line();
-        REQUIRE(line);
-        return json::parse(*line);
     }
     /// The group's error after its next samples (null when healthy).
     json error_of(const std::string& group) {

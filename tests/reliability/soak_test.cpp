@@ -4,7 +4,7 @@
 // descriptor is left behind, the waiter pool balances, every WAIT that was read got exactly
 // one reply, and the sample count matches the elapsed time. Loopback only, bounded in time.
 #include "fixture.hpp"
-#include "process.hpp"
+#include "running_daemon.hpp"
 #include "unix_client.hpp"
 
 #include <nlohmann/json.hpp>
@@ -21,8 +21,6 @@
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-using pcm::test::Process;
-using pcm::test::TempDir;
 using pcm::test::UnixClient;
 
 namespace {
@@ -45,25 +43,19 @@ long open_fds(pid_t pid) {
 TEST_CASE("soak: hundreds of clients churn for a while; nothing leaks, nothing is lost") {
     const char* env = std::getenv("PCM_SOAK_SECONDS");
     const auto duration = std::chrono::seconds(env ? std::atoi(env) : 20);
-    TempDir dir;
-    std::string socket = (dir.path() / "pcm.sock").string();
-    pcm::test::write_file(dir.path() / "c.json", R"({"sampling":{"cpu":{"interval_ms":10},"memory":{"interval_ms":10},
+    pcm::test::RunningDaemon d;
+    d.start(R"({"sampling":{"cpu":{"interval_ms":10},"memory":{"interval_ms":10},
         "disk":{"interval_ms":10},"filesystem":{"interval_ms":500,"statfs_timeout_ms":200}},
-        "socket":{"path":")" + socket + R"("},"limits":{"max_clients":300,"output_queue_bytes":65536},"log":{"level":"warning"}})");
-    Process daemon({PCM_DAEMON, "--config", (dir.path() / "c.json").string()}, dir.path());
-    for (int i = 0; i < 200 && !UnixClient(socket).connected(); ++i) std::this_thread::sleep_for(20ms);
-
-    auto stats = [&] {
-        UnixClient c(socket);
-        c.send("STATS\n");
-        return json::parse(c.line().value())["stats"];
-    };
+        "socket":{"path":")" + d.socket + R"("},"limits":{"max_clients":300,"output_queue_bytes":65536}})");
+    const std::string& socket = d.socket;
+    const pid_t pid = d.process->pid();
+    auto stats = [&] { return d.ask("STATS")["stats"]; };
     std::this_thread::sleep_for(2s);  // warm: buffers grown, pool filled
     { UnixClient c(socket); c.send(std::string(100, 'x') + "\nSUBSCRIBE cpu\nWAIT cpu 50\n"); c.line(); c.line(); c.line(); }
     std::this_thread::sleep_for(300ms);
     json before = stats();
     std::this_thread::sleep_for(300ms);  // the STATS connection closed on the daemon's side too
-    long rss_warm = rss_kib(daemon.pid()), fds_warm = open_fds(daemon.pid());
+    long rss_warm = rss_kib(pid), fds_warm = open_fds(pid);
     auto start = std::chrono::steady_clock::now();
 
     std::atomic<std::uint64_t> requests{0}, waits_read{0}, waits_answered_once{0}, abrupt{0}, problems{0};
@@ -119,7 +111,7 @@ TEST_CASE("soak: hundreds of clients churn for a while; nothing leaks, nothing i
     double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::this_thread::sleep_for(1500ms);  // hung-up WAITs end at the next filesystem sample at the latest
 
-    long rss_after = rss_kib(daemon.pid()), fds_after = open_fds(daemon.pid());  // before STATS opens a connection
+    long rss_after = rss_kib(pid), fds_after = open_fds(pid);  // before STATS opens a connection
     json after = stats();
     MESSAGE("soak ", elapsed, " s: ", requests.load(), " requests, ", waits_read.load(), " WAITs read, ", abrupt.load(),
             " abrupt hang-ups; RSS ", rss_warm, " -> ", rss_after, " KiB; fds ", fds_warm, " -> ", fds_after);
@@ -134,6 +126,4 @@ TEST_CASE("soak: hundreds of clients churn for a while; nothing leaks, nothing i
     double samples = after["groups"]["cpu"]["samples"].get<double>() - before["groups"]["cpu"]["samples"].get<double>();
     CHECK(samples >= elapsed * 100 * 0.9);  // every 10 ms, whatever the churn
     CHECK(samples <= (elapsed + 2.0) * 100 + 5);
-    daemon.signal(SIGTERM);
-    CHECK(daemon.wait() == 0);
-}
+}  // the daemon is stopped with SIGTERM here and must exit 0

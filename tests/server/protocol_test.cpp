@@ -3,6 +3,7 @@
 // socket files, and pcmonctl's output.
 #include "fixture.hpp"
 #include "process.hpp"
+#include "running_daemon.hpp"
 #include "unix_client.hpp"
 
 #include <nlohmann/json.hpp>
@@ -34,30 +35,11 @@ std::string config_text(const std::string& socket) {
                "limits": {"max_clients": 4, "max_line_bytes": 128, "output_queue_bytes": 8192}})";
 }
 
-// A daemon on a socket in its own directory, stopped with SIGTERM at scope exit.
-struct Daemon {
-    TempDir dir;
-    std::string socket = (dir.path() / "pcm.sock").string();
-    std::string config = (dir.path() / "pcmonitor.json").string();
-    std::unique_ptr<Process> process;
-
+// A daemon on a socket in its own directory, reachable by `nobody` too.
+struct Daemon : pcm::test::RunningDaemon {
     Daemon() {
-        ::chmod(dir.path().c_str(), 0755);  // so that `nobody` can reach the socket
-        pcm::test::write_file(config, config_text(socket));
-        process = std::make_unique<Process>(std::vector<std::string>{daemon_path, "--config", config}, dir.path());
-        REQUIRE(process->wait_for_err("started"));
-    }
-    ~Daemon() {
-        process->signal(SIGTERM);
-        CHECK(process->wait() == 0);
-    }
-    json ask(const std::string& request) {
-        UnixClient c(socket);
-        REQUIRE(c.connected());
-        c.send(request + "\n");
-        auto line = c.line();
-        REQUIRE(line);
-        return json::parse(*line);
+        ::chmod(dir.path().c_str(), 0755);
+        start(config_text(socket));
     }
 };
 
