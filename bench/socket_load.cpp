@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -110,6 +111,67 @@ private:
     uv_async_t* stop_ = nullptr;
 };
 
+// ---- the reference: collectd's unixsock plugin (Debian's collectd-core), if installed --------
+
+// A collectd with the plugins equivalent to ours (cpu, memory, disk, load, df) and unixsock,
+// all files in `dir`. `ready()` is false if collectd is not installed or did not come up.
+class Collectd {
+public:
+    static constexpr const char* binary = "/usr/sbin/collectd";
+    static constexpr const char* identifier = "bench/cpu-0/cpu-idle";
+
+    explicit Collectd(const std::filesystem::path& dir) : socket_((dir / "collectd.sock").string()) {
+        if (!std::filesystem::exists(binary)) return;
+        std::ofstream(dir / "collectd.conf") << "Hostname \"bench\"\nFQDNLookup false\nInterval 1\n"
+            << "BaseDir \"" << dir.string() << "\"\nPIDFile \"" << (dir / "collectd.pid").string() << "\"\n"
+            << "PluginDir \"/usr/lib/collectd\"\nTypesDB \"/usr/share/collectd/types.db\"\n"
+            << "LoadPlugin cpu\nLoadPlugin memory\nLoadPlugin disk\nLoadPlugin load\n"
+            << "<LoadPlugin df>\n  Interval 10\n</LoadPlugin>\nLoadPlugin unixsock\n"
+            << "<Plugin unixsock>\n  SocketFile \"" << socket_ << "\"\n</Plugin>\n";
+        pid_ = ::fork();
+        if (pid_ == 0) {
+            int null = ::open("/dev/null", O_WRONLY);
+            ::dup2(null, STDERR_FILENO);
+            ::execl(binary, binary, "-f", "-C", (dir / "collectd.conf").c_str(), nullptr);
+            ::_exit(127);
+        }
+        // Up once a GETVAL finds the first CPU reading (collectd needs two to make a rate).
+        for (int attempt = 0; attempt < 50 && !ready_; ++attempt) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            ready_ = getval_answers();
+        }
+        if (!ready_) std::fprintf(stderr, "collectd did not come up: its rows are left out\n");
+    }
+    ~Collectd() {
+        if (pid_ <= 0) return;
+        ::kill(pid_, SIGTERM);
+        ::waitpid(pid_, nullptr, 0);
+    }
+    bool ready() const noexcept { return ready_; }
+    const std::string& socket() const noexcept { return socket_; }
+    std::string request() const { return std::string("GETVAL \"") + identifier + "\"\n"; }
+
+private:
+    bool getval_answers() const {
+        int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_un a{};
+        a.sun_family = AF_UNIX;
+        std::strncpy(a.sun_path, socket_.c_str(), sizeof a.sun_path - 1);
+        bool ok = false;
+        if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+            std::string r = request();
+            (void)!::write(fd, r.data(), r.size());
+            char reply[256] = {};
+            ok = ::read(fd, reply, sizeof reply - 1) > 0 && std::strncmp(reply, "1 Value", 7) == 0;
+        }
+        ::close(fd);
+        return ok;
+    }
+    std::string socket_;
+    pid_t pid_ = -1;
+    bool ready_ = false;
+};
+
 // ---- the load generator ---------------------------------------------------------------------
 
 struct Result {
@@ -117,14 +179,17 @@ struct Result {
     std::uint64_t requests = 0;
 };
 
-// `clients` connections, each keeping `depth` requests in flight, until `total` replies.
-Result load(const std::string& path, int clients, int depth, std::uint64_t total, const std::string& request) {
+// `clients` connections, each keeping `depth` requests in flight, until `total` replies of
+// `lines_per_reply` lines each. A spinning client polls without sleeping, which takes its
+// own wake-up (a constant added to every server's round trip) out of the figure.
+Result load(const std::string& path, int clients, int depth, std::uint64_t total, const std::string& request,
+            int lines_per_reply, bool spin) {
     std::vector<int> fds;
     for (int i = 0; i < clients; ++i) fds.push_back(connect_to(path));
     std::string batch;
     for (int i = 0; i < depth; ++i) batch += request;
     std::vector<Clock::time_point> sent(clients);
-    std::vector<int> awaiting(clients, 0);
+    std::vector<int> awaiting(clients, 0), lines(clients, 0);
     std::vector<double> latencies;
     latencies.reserve(total / depth + clients);
     std::vector<pollfd> polls(clients);
@@ -139,14 +204,16 @@ Result load(const std::string& path, int clients, int depth, std::uint64_t total
     }
     while (done < total) {
         for (int i = 0; i < clients; ++i) polls[i] = {fds[i], static_cast<short>(awaiting[i] ? POLLIN : 0), 0};
-        ::poll(polls.data(), polls.size(), 1000);
+        ::poll(polls.data(), polls.size(), spin ? 0 : 1000);
         for (int i = 0; i < clients; ++i) {
             if (!(polls[i].revents & POLLIN)) continue;
             ssize_t n = ::read(fds[i], buffer, sizeof buffer);
             if (n <= 0) std::exit(1);
-            int lines = static_cast<int>(std::count(buffer, buffer + n, '\n'));
-            awaiting[i] -= lines;
-            done += lines;
+            lines[i] += static_cast<int>(std::count(buffer, buffer + n, '\n'));
+            int replies = lines[i] / lines_per_reply;
+            lines[i] %= lines_per_reply;
+            awaiting[i] -= replies;
+            done += replies;
             if (awaiting[i] == 0) {
                 latencies.push_back(std::chrono::duration<double, std::micro>(Clock::now() - sent[i]).count());
                 if (issued < total) {
@@ -174,48 +241,97 @@ json ask(const std::string& path, const std::string& request) {
     return json::parse(reply);
 }
 
-struct FanOut {
-    double sample_to_last_ms = 0, first_to_last_ms = 0;
-    std::uint64_t sources_created = 0;
-};
-
-// `waiters` connections each send WAIT cpu at once; how long after the sample does the
-// last reply arrive, and how many new pooled sources did the round need?
-FanOut fan_out(const std::string& path, int waiters) {
-    std::uint64_t created_before = ask(path, "STATS\n")["stats"]["waiter_pool"]["created"];
-    std::vector<int> fds;
-    for (int i = 0; i < waiters; ++i) fds.push_back(connect_to(path));
-    for (int fd : fds) (void)!::write(fd, "WAIT cpu\n", 9);
-    std::vector<pollfd> polls;
-    for (int fd : fds) polls.push_back({fd, POLLIN, 0});
-    std::vector<std::string> replies(waiters);
-    std::vector<bool> complete(waiters, false);
-    int remaining = waiters;
+// Reads one '\n'-terminated reply from each of `fds` through one epoll set; when the first
+// and the last reply were complete. The same reader serves the daemon and the floor.
+struct Arrivals {
     Clock::time_point first{}, last{};
+    std::string sample_reply;
+};
+Arrivals read_one_reply_each(const std::vector<int>& fds) {
+    int ep = ::epoll_create1(EPOLL_CLOEXEC);
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+        epoll_event e{};
+        e.events = EPOLLIN;
+        e.data.u64 = i;
+        ::epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &e);
+    }
+    std::vector<std::string> replies(fds.size());
+    std::size_t remaining = fds.size();
+    Arrivals a;
+    std::vector<epoll_event> events(256);
     char buffer[1 << 16];
     while (remaining > 0) {
-        ::poll(polls.data(), polls.size(), 2000);
-        for (int i = 0; i < waiters; ++i) {
-            if (complete[i] || !(polls[i].revents & POLLIN)) continue;
+        int ready = ::epoll_wait(ep, events.data(), static_cast<int>(events.size()), 5000);
+        if (ready <= 0) std::exit(1);
+        for (int k = 0; k < ready; ++k) {
+            std::size_t i = events[k].data.u64;
             ssize_t n = ::read(fds[i], buffer, sizeof buffer);
             if (n <= 0) std::exit(1);
             replies[i].append(buffer, n);
-            if (replies[i].back() == '\n') {
-                complete[i] = true;
-                polls[i].events = 0;
-                --remaining;
-                last = Clock::now();
-                if (first == Clock::time_point{}) first = last;
-            }
+            if (replies[i].back() != '\n') continue;
+            ::epoll_ctl(ep, EPOLL_CTL_DEL, fds[i], nullptr);
+            --remaining;
+            a.last = Clock::now();
+            if (a.first == Clock::time_point{}) a.first = a.last;
         }
     }
-    auto now_wall_ms = std::chrono::duration<double, std::milli>(std::chrono::system_clock::now().time_since_epoch()).count();
-    double last_wall_ms = now_wall_ms - std::chrono::duration<double, std::milli>(Clock::now() - last).count();
-    double sample_ms = json::parse(replies[0])["reading"]["time_ms"].get<double>();
+    ::close(ep);
+    a.sample_reply = std::move(replies[0]);
+    return a;
+}
+
+double ms_between(Clock::time_point a, Clock::time_point b) {
+    return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+struct FanOut {
+    double daemon_ms = 0, client_first_to_last_ms = 0;
+    std::uint64_t fanned_out = 0, sources_created = 0;
+    std::size_t reply_bytes = 0;
+};
+
+// `waiters` connections each send WAIT cpu at once. The daemon reports (STATS) how long it
+// took from the sample being ready to the last reply handed to the kernel; the client sees
+// when the first and last replies arrived; the pool tells how many new sources the round made.
+FanOut fan_out(const std::string& path, int waiters) {
+    json before = ask(path, "STATS\n")["stats"];
+    std::vector<int> fds;
+    for (int i = 0; i < waiters; ++i) fds.push_back(connect_to(path));
+    for (int fd : fds) (void)!::write(fd, "WAIT cpu\n", 9);
+    Arrivals a = read_one_reply_each(fds);
     for (int fd : fds) ::close(fd);
-    std::uint64_t created_after = ask(path, "STATS\n")["stats"]["waiter_pool"]["created"];
-    return {last_wall_ms - sample_ms, std::chrono::duration<double, std::milli>(last - first).count(),
-            created_after - created_before};
+    json after = ask(path, "STATS\n")["stats"];
+    json last = after["groups"]["cpu"]["last_fan_out"];
+    return {last["us"].get<double>() / 1e3, ms_between(a.first, a.last), last["waiters"].get<std::uint64_t>(),
+            after["waiter_pool"]["created"].get<std::uint64_t>() - before["waiter_pool"]["created"].get<std::uint64_t>(),
+            a.sample_reply.size()};
+}
+
+// The floor under any fan-out: `n` plain write() calls of a `bytes`-long reply, one per
+// socketpair, read by the same client code on another thread.
+struct Floor {
+    double writer_ms = 0, client_first_to_last_ms = 0;
+};
+Floor write_floor(int n, std::size_t bytes) {
+    std::vector<int> ours, theirs;
+    for (int i = 0; i < n; ++i) {
+        int sv[2];
+        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) std::exit(1);
+        ours.push_back(sv[0]);
+        theirs.push_back(sv[1]);
+    }
+    std::string reply(bytes - 1, 'x');
+    reply += '\n';
+    Arrivals a;
+    std::thread client([&] { a = read_one_reply_each(theirs); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the client is in epoll_wait
+    auto start = Clock::now();
+    for (int fd : ours) (void)!::write(fd, reply.data(), reply.size());
+    auto written = Clock::now();
+    client.join();
+    for (int fd : ours) ::close(fd);
+    for (int fd : theirs) ::close(fd);
+    return {ms_between(start, written), ms_between(a.first, a.last)};
 }
 
 void row(bool as_json, const std::string& name, const std::string& figure, double value, const std::string& unit) {
@@ -264,28 +380,45 @@ int main(int argc, char** argv) {
         std::string name, path, request;
         int clients, depth;
         std::uint64_t total;
+        int lines_per_reply = 1;
+        bool spin = false;
     };
-    const Case cases[] = {
+    std::vector<Case> cases = {
         {"echo server, 1 client", echo_socket, "PING\n", 1, 1, n1},
         {"GET cpu, 1 client", socket, "GET cpu\n", 1, 1, n1},
+        {"echo server, 1 spinning client", echo_socket, "PING\n", 1, 1, n1, 1, true},
+        {"GET cpu, 1 spinning client", socket, "GET cpu\n", 1, 1, n1, 1, true},
         {"echo server, 64 clients", echo_socket, "PING\n", 64, 1, n64},
         {"GET cpu, 64 clients", socket, "GET cpu\n", 64, 1, n64},
         {"GET cpu, 64 clients pipelining 16", socket, "GET cpu\n", 64, 16, n64 * 2},
     };
+    Collectd collectd(dir);
+    if (collectd.ready()) {  // GETVAL's reply is two lines: "1 Value found", "value=..."
+        cases.insert(cases.begin() + 2, {"collectd unixsock GETVAL, 1 client", collectd.socket(), collectd.request(), 1, 1, n1, 2});
+        cases.insert(cases.begin() + 5, {"collectd unixsock GETVAL, 1 spinning client", collectd.socket(), collectd.request(), 1, 1, n1, 2, true});
+        cases.push_back({"collectd unixsock GETVAL, 64 clients", collectd.socket(), collectd.request(), 64, 1, n64 / 4, 2});
+    }
     for (const Case& c : cases) {
-        Result r = load(c.path, c.clients, c.depth, c.total, c.request);
+        Result r = load(c.path, c.clients, c.depth, c.total, c.request, c.lines_per_reply, c.spin);
         row(as_json, c.name, "requests/s", r.requests_per_s, "req/s");
         row(as_json, c.name, c.depth > 1 ? "p50 per batch" : "p50 latency", r.p50_us, "us");
         row(as_json, c.name, c.depth > 1 ? "p99 per batch" : "p99 latency", r.p99_us, "us");
     }
     int waiters = smoke ? 50 : 1000;
+    std::size_t reply_bytes = 0;
     for (int round = 1; round <= 2; ++round) {
         FanOut f = fan_out(socket, waiters);
+        reply_bytes = f.reply_bytes;
         std::string name = "WAIT fan-out, " + std::to_string(waiters) + " waiters, round " + std::to_string(round);
-        row(as_json, name, "sample to last reply", f.sample_to_last_ms, "ms (sample time has ms resolution)");
-        row(as_json, name, "first to last reply", f.first_to_last_ms, "ms");
+        row(as_json, name, "daemon: sample to last reply written", f.daemon_ms, "ms (from STATS)");
+        row(as_json, name, "waiters in that fan-out", static_cast<double>(f.fanned_out), "");
+        row(as_json, name, "client: first to last reply", f.client_first_to_last_ms, "ms");
         row(as_json, name, "new pooled sources", static_cast<double>(f.sources_created), "");
     }
+    Floor floor = write_floor(waiters, reply_bytes);
+    std::string name = "floor: " + std::to_string(waiters) + " write() calls, one per socketpair";
+    row(as_json, name, "writer: first to last write", floor.writer_ms, "ms");
+    row(as_json, name, "client: first to last reply", floor.client_first_to_last_ms, "ms");
     ::kill(pid, SIGTERM);
     ::waitpid(pid, nullptr, 0);
     std::filesystem::remove_all(dir);

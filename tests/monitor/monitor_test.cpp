@@ -100,6 +100,8 @@ TEST_CASE("next(): every waiter gets the same fresh sample; timeouts, cancels an
     for (auto& o : outs) same += o.value == current + 1;
     CHECK(same == waiters);
     CHECK(r.monitor.waiting(Group::cpu) == 0);
+    CHECK(r.monitor.last_fan_out(Group::cpu).waiters == static_cast<std::size_t>(waiters));
+    CHECK(r.monitor.last_fan_out(Group::cpu).ns > 0);
 
     auto timed = r.monitor.next(Group::disk, 1ms);
     Capture<std::uint64_t> timed_out;

@@ -1,16 +1,13 @@
 // The socket case: one reusable awaitable serves every read of a connection, over a real
 // Unix socketpair driven by a libuv loop.
 #include "alloc_counter.hpp"
-#include "../async/loop_fixture.hpp"
+#include "socket_pair.hpp"
 
 #include <pcm/async/errors.hpp>
 #include <pcm/async/task.hpp>
 #include <pcm/server/connection_reader.hpp>
 
 #include <doctest/doctest.h>
-
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <string>
 #include <vector>
@@ -20,22 +17,7 @@ using namespace pcm::server;
 
 namespace {
 
-struct Pair {
-    test::LoopFixture fx;
-    int peer = -1;
-    uv::Handle<uv_pipe_t> pipe{uv_pipe_init, fx.loop.get(), 0};
-    Pair() {
-        int fds[2];
-        REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
-        peer = fds[1];
-        REQUIRE(uv_pipe_open(pipe.get(), fds[0]) == 0);
-    }
-    ~Pair() {
-        if (peer >= 0) ::close(peer);
-    }
-    uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(pipe.get()); }
-    void write(std::string_view text) { REQUIRE(::write(peer, text.data(), text.size()) == static_cast<ssize_t>(text.size())); }
-};
+using Pair = test::SocketPair;
 
 async::Task<void> collect(ConnectionReader& reader, std::vector<std::string>& lines, ReadResult::Kind& ended) {
     for (;;) {
@@ -126,4 +108,24 @@ TEST_CASE("reading request lines allocates nothing in steady state") {
     }
     CHECK(probe.delta().calls == 0);
     reader.abort();
+}
+
+TEST_CASE("line_buffered tells whether the client has already sent another whole line") {
+    Pair p;
+    ConnectionReader reader(p.stream(), 64);
+    reader.start();
+    p.write("A\nB\nC");
+    auto a = reader.read_line();
+    p.fx.run_until([&] { return a.is_completed(); });
+    CHECK(a.get().line == "A");
+    CHECK(reader.line_buffered());  // B is whole
+    auto b = reader.read_line();
+    REQUIRE(b.is_completed());  // buffered: no suspension
+    CHECK(b.get().line == "B");
+    CHECK_FALSE(reader.line_buffered());  // C has no end yet
+    p.write("\n");
+    auto c = reader.read_line();
+    p.fx.run_until([&] { return c.is_completed(); });
+    CHECK(c.get().line == "C");
+    CHECK_FALSE(reader.line_buffered());
 }

@@ -89,6 +89,9 @@ TEST_CASE("every command answers with one JSON line (METRICS with Prometheus tex
     json stats = d.ask("STATS")["stats"];
     CHECK(stats["groups"]["memory"]["samples"].get<int>() > 5);
     CHECK(stats["waiter_pool"]["in_use"] == 0);
+    CHECK(stats["groups"]["cpu"]["last_fan_out"]["waiters"] == 1);  // the WAIT above
+    CHECK(stats["groups"]["cpu"]["last_fan_out"]["us"].get<double>() > 0);
+    CHECK(stats["groups"]["disk"]["last_fan_out"]["waiters"] == 0);
     CHECK(d.ask("CONFIG")["config"]["limits"]["max_clients"] == 4);
     CHECK(d.ask("RELOAD") == json{{"ok", true}, {"reloaded", true}});  // this test runs as the daemon's user
 

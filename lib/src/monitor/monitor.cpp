@@ -97,7 +97,11 @@ async::Task<void> Monitor::run(GroupState& g) {
         }
         g.stats.record(lateness, thread_cpu_ns() - cpu_before, !header(g.group).error.empty());
         g.history.push(point(g.group));
-        WaiterPool::complete_all(g.waiters, header(g.group).sequence);
+        if (std::size_t waiting = g.waiters.size(); waiting > 0) {
+            std::int64_t ready = now_ns();
+            WaiterPool::complete_all(g.waiters, header(g.group).sequence);
+            g.last_fan_out = {waiting, now_ns() - ready};
+        }
         if (listener_) listener_(g.group);
     }
     finished(g);

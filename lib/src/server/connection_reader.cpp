@@ -52,6 +52,10 @@ bool ConnectionReader::try_complete() noexcept {
     return true;
 }
 
+bool ConnectionReader::line_buffered() const noexcept {
+    return std::memchr(buffer_.data() + consumed_, '\n', filled_ - consumed_) != nullptr;
+}
+
 bool ConnectionReader::peer_closed() const noexcept {
     // End of input may be a half-close (the client is done sending but still reads the
     // replies, as `printf 'WAIT cpu\n' | socat ...` does). Only a peer that closed both

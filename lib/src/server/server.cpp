@@ -237,7 +237,11 @@ void Server::on_connection(uv_stream_t* listener, int status) {
 
 async::Task<void> Server::serve(Connection& c) {
     while (!c.aborted) {
+        // Replies gather while the requests they answer arrived together (pipelined), and
+        // leave in one write once the last of them is answered.
+        c.out.hold(c.reader.line_buffered());
         ReadResult read = co_await c.reader.read_line();
+        c.out.hold(true);
         if (read.kind == ReadResult::Kind::too_long) {
             c.error("line_too_long", "request line longer than limits.max_line_bytes; closing");
             break;
@@ -259,6 +263,7 @@ async::Task<void> Server::serve(Connection& c) {
         Group group = *request.group;
         std::optional<std::string_view> failed_code;
         const char* failed_message = "";
+        c.out.hold(false);  // what came before the WAIT is not held back by it
         try {
             co_await monitor_.next(group, std::chrono::milliseconds(request.number), c.stop.get_token());
         } catch (const async::timeout_error&) {
@@ -276,6 +281,7 @@ async::Task<void> Server::serve(Connection& c) {
         else
             send_reading(c, group);
     }
+    c.out.hold(false);
     c.serving = false;
     if (c.aborted)
         c.close();  // a dropped client gets nothing more: pending writes are canceled
@@ -336,6 +342,8 @@ void Server::answer(Connection& c, const Request& request) {
                     {"errors", s.errors},
                     {"skipped_ticks", monitor_.skipped_ticks(g)},
                     {"waiting", monitor_.waiting(g)},
+                    {"last_fan_out",
+                     {{"waiters", monitor_.last_fan_out(g).waiters}, {"us", monitor_.last_fan_out(g).ns / 1e3}}},
                     {"cost_us", {{"min", s.cost_ns.min / 1e3}, {"avg", s.cost_ns.avg / 1e3}, {"max", s.cost_ns.max / 1e3}}},
                     {"lateness_us",
                      {{"min", s.lateness_ns.min / 1e3}, {"avg", s.lateness_ns.avg / 1e3},

@@ -77,6 +77,14 @@ public:
     TickStats::Summary stats(Group group) const noexcept { return state(group).stats.summary(); }
     std::uint64_t skipped_ticks(Group group) const noexcept { return state(group).schedule.skipped(); }
     std::size_t waiting(Group group) const noexcept { return state(group).waiters.size(); }
+
+    /// The group's last completion of waiters: how many, and how long from the sample
+    /// being ready to the last waiter's continuation returning (replies handed to the kernel).
+    struct FanOut {
+        std::size_t waiters = 0;
+        std::int64_t ns = 0;
+    };
+    FanOut last_fan_out(Group group) const noexcept { return state(group).last_fan_out; }
     async::PoolCounters waiter_pool() const noexcept { return waiters_.counters(); }
     std::size_t history_size(Group group) const noexcept { return state(group).history.size(); }
 
@@ -92,6 +100,7 @@ private:
         TickStats stats;
         History history;
         WaiterList waiters;
+        FanOut last_fan_out;
         bool running = false;
         bool reconfigure = false;  // apply config_ to the sampler before the next tick
     };

@@ -51,6 +51,9 @@ public:
     /// Ends reading now: a pending read (or the next one) completes with `end`.
     void abort() noexcept;
 
+    /// True when another whole line is already buffered (the client pipelines).
+    bool line_buffered() const noexcept;
+
     std::uint64_t bytes_received() const noexcept { return received_; }
     bool ended() const noexcept { return end_ != 0; }
 
