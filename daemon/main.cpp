@@ -9,6 +9,7 @@
 #include <pcm/uv/handle.hpp>
 #include <pcm/uv/loop.hpp>
 
+#include <malloc.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -206,6 +207,7 @@ private:
             uv_timer_set_repeat(timer, 1000);
             self->notifier_.send("READY=1\n" + self->status_line());
             log(Priority::info, "ready");
+            ::malloc_trim(0);  // hand back what start-up (config, patterns, first samples) freed
             return;
         }
         self->server_.check_socket();

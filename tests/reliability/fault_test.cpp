@@ -12,8 +12,10 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 using namespace std::chrono_literals;
 using nlohmann::json;
@@ -124,4 +126,96 @@ TEST_CASE("SIGKILL, then a restart on the stale socket") {
     CHECK(c.line() == std::string(R"({"ok":true,"pong":true})"));
     second.signal(SIGTERM);
     CHECK(second.wait() == 0);
+}
+
+namespace {
+
+// A FUSE filesystem whose statfs hangs (tests/support/hung_fuse.cpp), mounted in a
+// private mount namespace that the daemon joins through nsenter: nothing else on the
+// machine sees the hang.
+struct HungMount {
+    TempDir dir;
+    std::string mount_point = (dir.path() / "hung").string();
+    std::unique_ptr<Process> server;
+    std::string unavailable;  // why this machine cannot mount it; empty if mounted
+
+    HungMount() {
+        std::filesystem::create_directory(mount_point);
+        server = std::make_unique<Process>(std::vector<std::string>{PCM_HUNG_FUSE, mount_point}, dir.path());
+        auto deadline = std::chrono::steady_clock::now() + 5s;
+        while (server->out().find("mounted") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+            if (!server->running()) {
+                unavailable = server->err();
+                return;
+            }
+            std::this_thread::sleep_for(10ms);
+        }
+        REQUIRE(server->out().find("mounted") != std::string::npos);
+    }
+    ~HungMount() {
+        server->signal(SIGTERM);  // unmounts; the kernel fails whatever still waits on it
+        server->wait();
+    }
+    std::vector<std::string> enter() const {
+        return {"/usr/bin/nsenter", "--mount=/proc/" + std::to_string(server->pid()) + "/ns/mnt", "--"};
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a real hung mount (FUSE): the loop keeps ticking, the mount reports the hang, and recovers when it answers") {
+    pcm::test::RunningDaemon d;  // declared first, so that on failure the mount goes first and lets it exit
+    HungMount hung;
+    if (!hung.unavailable.empty()) {
+        WARN_MESSAGE(false, "skipped: this machine cannot mount FUSE here: " << hung.unavailable);
+        return;
+    }
+    d.start(R"({"sampling":{"cpu":{"interval_ms":50},"memory":{"interval_ms":50},"disk":{"interval_ms":50},
+        "filesystem":{"interval_ms":200,"statfs_timeout_ms":100}},"socket":{"path":")" + d.socket + R"("}})",
+            hung.enter());
+    auto entry = [&] {
+        json reply = d.ask("WAIT filesystem 2000");
+        for (const json& f : reply["reading"]["data"]["filesystems"])
+            if (f["mount_point"] == hung.mount_point) return f;
+        return json();
+    };
+    auto filesystem_stats = [&] { return d.ask("STATS")["stats"]["groups"]["filesystem"]; };
+
+    json stuck = entry();
+    REQUIRE(stuck.is_object());
+    CHECK(stuck["fstype"] == "fuse.pcmhang");
+    REQUIRE(stuck["error"].is_string());
+    std::string error = stuck["error"];
+    CHECK((error.find("did not answer within 100 ms") != std::string::npos ||
+           error.find("has not returned for") != std::string::npos));
+    CHECK(filesystem_stats()["statfs_stuck"] == 1);  // asked once, not again while stuck
+    CHECK(filesystem_stats()["failing"].get<int>() >= 1);
+
+    // Meanwhile the loop ticks on: 50 ms samples keep coming, other requests are answered.
+    std::uint64_t before = d.ask("STATS")["stats"]["groups"]["cpu"]["samples"];
+    std::this_thread::sleep_for(500ms);
+    std::uint64_t after = d.ask("STATS")["stats"]["groups"]["cpu"]["samples"];
+    CHECK(after - before >= 5);
+    CHECK(d.ask("WAIT cpu 1000")["ok"] == true);
+    CHECK(entry()["error"].get<std::string>().find("has not returned for") != std::string::npos);
+
+    // The mount answers again: its figures come back by themselves (1,000 blocks of 4 KiB).
+    hung.server->signal(SIGUSR1);
+    json healthy;
+    for (int i = 0; i < 20 && !(healthy = entry())["error"].is_null(); ++i) {
+    }
+    CHECK(healthy["error"].is_null());
+    CHECK(healthy["size"] == 4'096'000);
+    CHECK(healthy["available"] == 1'638'400);
+    CHECK(filesystem_stats()["statfs_stuck"] == 0);
+
+    // Hung again, then told to stop: the daemon does not wait for the stuck thread, and its
+    // exit completes once the kernel lets that thread go (here: when the mount goes away).
+    hung.server->signal(SIGUSR2);
+    for (int i = 0; i < 20 && filesystem_stats()["statfs_stuck"] != 1; ++i) entry();
+    REQUIRE(filesystem_stats()["statfs_stuck"] == 1);
+    d.process->signal(SIGTERM);
+    CHECK(d.process->wait_for_err("exiting with work still stuck in the thread pool"));
+    hung.server->signal(SIGTERM);
+    CHECK(d.process->wait() == 0);
 }

@@ -53,26 +53,28 @@ public:
     Process& operator=(const Process&) = delete;
 
     pid_t pid() const noexcept { return pid_; }
-    void signal(int signum) const { ::kill(pid_, signum); }
+    /// Signals the process, unless it has been reaped already (its pid may be reused).
+    void signal(int signum) const {
+        if (!exited_) ::kill(pid_, signum);
+    }
 
-    /// The exit code, or -1 if it is still running after `limit` (or died of a signal).
+    /// The exit code (kept once reaped), or -1 if it is still running after `limit` (or
+    /// died of a signal).
     int wait(std::chrono::milliseconds limit = std::chrono::seconds(10)) {
         auto deadline = std::chrono::steady_clock::now() + limit;
-        while (std::chrono::steady_clock::now() < deadline) {
-            int status = 0;
-            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-                exited_ = true;
-                return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-            }
+        while (running()) {
+            if (std::chrono::steady_clock::now() >= deadline) return -1;
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
         }
-        return -1;
+        return code_;
     }
 
     bool running() {
         int status = 0;
-        if (exited_) return false;
-        if (::waitpid(pid_, &status, WNOHANG) == pid_) exited_ = true;
+        if (!exited_ && ::waitpid(pid_, &status, WNOHANG) == pid_) {
+            exited_ = true;
+            code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        }
         return !exited_;
     }
 
@@ -93,6 +95,7 @@ private:
     std::filesystem::path out_, err_;
     pid_t pid_ = -1;
     bool exited_ = false;
+    int code_ = -1;
 };
 
 }  // namespace pcm::test

@@ -12,6 +12,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace pcm::test {
 
@@ -22,10 +23,12 @@ struct RunningDaemon {
     std::unique_ptr<Process> process;
 
     /// Writes `config_text` and starts the daemon on it; returns once it logged "ready"
-    /// (every group has its first sample).
-    void start(const std::string& config_text) {
+    /// (every group has its first sample). `prefix` runs it through another program that
+    /// execs it (e.g. nsenter), so that the process is still the daemon.
+    void start(const std::string& config_text, std::vector<std::string> prefix = {}) {
         write_file(config, config_text);
-        process = std::make_unique<Process>(std::vector<std::string>{PCM_DAEMON, "--config", config}, dir.path());
+        prefix.insert(prefix.end(), {PCM_DAEMON, "--config", config});
+        process = std::make_unique<Process>(prefix, dir.path());
         REQUIRE(process->wait_for_err("ready"));
     }
 

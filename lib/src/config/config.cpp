@@ -2,44 +2,21 @@
 
 #include <uv.h>
 
+#include <pcm/sample/pattern.hpp>
+#include <pcm/sys/unique_fd.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <initializer_list>
-#include <regex>
-#include <sstream>
-#include <unistd.h>
 
 namespace pcm::config {
 namespace {
 
 using nlohmann::json;
-
-// True if a {m} / {m,} / {m,n} quantifier of `pattern` counts past 1000, or a
-// back-reference (\N) names a group past 999: libstdc++ overflows on such numbers.
-bool has_huge_count(std::string_view pattern) {
-    for (std::size_t slash = pattern.find('\\'); slash != std::string_view::npos; slash = pattern.find('\\', slash + 2)) {
-        std::size_t digits = pattern.find_first_not_of("0123456789", slash + 1);
-        if (digits == std::string_view::npos) digits = pattern.size();
-        if (digits - slash - 1 > 3) return true;
-    }
-    for (std::size_t open = pattern.find('{'); open != std::string_view::npos; open = pattern.find('{', open + 1)) {
-        std::size_t close = pattern.find('}', open);
-        if (close == std::string_view::npos) return false;
-        std::string_view inside = pattern.substr(open + 1, close - open - 1);
-        if (inside.empty() || inside.find_first_not_of("0123456789,") != std::string_view::npos) continue;
-        std::size_t start = 0;
-        while (start <= inside.size()) {
-            std::size_t comma = inside.find(',', start);
-            std::string_view number = inside.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-            number.remove_prefix(std::min(number.find_first_not_of('0'), number.size()));
-            if (number.size() > 4 || (number.size() == 4 && number > "1000")) return true;
-            if (comma == std::string_view::npos) break;
-            start = comma + 1;
-        }
-    }
-    return false;
-}
 
 std::string type_name(const json& value) {
     if (value.is_number_integer()) return "integer";
@@ -114,16 +91,8 @@ public:
     void pattern(const json& parent, const std::string& path, const char* key, std::string& out) {
         std::string text;
         if (!string(parent, path, key, text)) return;
-        // std::regex builds one automaton state per repetition, and libstdc++ overflows on
-        // huge counts (found by fuzzing): bound them before it sees the pattern.
-        if (has_huge_count(text))
-            return fail(path + "/" + key,
-                        "repetition counts above 1000 and back-references above 999 are not supported: \"" + text + "\"");
-        try {
-            std::regex check(text);
-        } catch (const std::regex_error& e) {
-            return fail(path + "/" + key, std::string("is not a valid regular expression: ") + e.what());
-        }
+        if (auto problem = sample::Pattern::problem(text))
+            return fail(path + "/" + key, *problem + ": \"" + text + "\"");
         out = std::move(text);
     }
 
@@ -267,11 +236,17 @@ LoadResult parse_config(std::string_view json_text) {
 }
 
 LoadResult load_config_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return {std::nullopt, {path + ": cannot read: " + std::strerror(errno)}};
-    std::ostringstream text;
-    text << in.rdbuf();
-    LoadResult result = parse_config(text.str());
+    sys::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    std::string text;
+    char chunk[16384];
+    ssize_t n = 0;
+    while (fd && (n = ::read(fd.get(), chunk, sizeof chunk)) != 0) {
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) break;
+        text.append(chunk, static_cast<std::size_t>(n));
+    }
+    if (!fd || n < 0) return {std::nullopt, {path + ": cannot read: " + std::strerror(errno)}};
+    LoadResult result = parse_config(text);
     for (std::string& e : result.errors) e = path + ": " + e;
     return result;
 }

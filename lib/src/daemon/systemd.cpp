@@ -7,7 +7,8 @@
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
-#include <sstream>
+#include <algorithm>
+#include <string_view>
 
 namespace pcm::daemon {
 
@@ -47,8 +48,11 @@ std::vector<PassedSocket> take_passed_sockets() {
         int n = std::atoi(count);
         std::vector<std::string> names;
         if (const char* list = std::getenv("LISTEN_FDNAMES")) {
-            std::istringstream in(list);
-            for (std::string name; std::getline(in, name, ':');) names.push_back(name);
+            for (std::string_view rest = list; !rest.empty();) {
+                std::size_t colon = std::min(rest.find(':'), rest.size());
+                names.emplace_back(rest.substr(0, colon));
+                rest.remove_prefix(std::min(colon + 1, rest.size()));
+            }
         }
         for (int i = 0; i < n; ++i) {
             int fd = 3 + i;

@@ -13,16 +13,12 @@ DiskSampler::DiskSampler(DiskOptions options, const std::string& proc_root)
     : diskstats_(proc_root + "/diskstats"),
       pressure_(proc_root + "/pressure/io"),
       include_(options.include),
-      exclude_(options.exclude),
-      has_include_(!options.include.empty()),
-      has_exclude_(!options.exclude.empty()) {}
+      exclude_(options.exclude) {}
 
 void DiskSampler::reconfigure(const DiskOptions& options, const std::string& proc_root) {
-    std::regex include(options.include), exclude(options.exclude);
+    Pattern include(options.include), exclude(options.exclude);
     include_ = std::move(include);
     exclude_ = std::move(exclude);
-    has_include_ = !options.include.empty();
-    has_exclude_ = !options.exclude.empty();
     decisions_.clear();
     diskstats_ = ProcFile(proc_root + "/diskstats");
     pressure_ = ProcFile(proc_root + "/pressure/io");
@@ -31,8 +27,7 @@ void DiskSampler::reconfigure(const DiskOptions& options, const std::string& pro
 bool DiskSampler::wanted(const std::string& name) {
     for (const auto& [known, verdict] : decisions_)
         if (known == name) return verdict;
-    bool verdict =
-        (!has_include_ || std::regex_search(name, include_)) && !(has_exclude_ && std::regex_search(name, exclude_));
+    bool verdict = (include_.empty() || include_.search(name)) && !exclude_.search(name);
     if (decisions_.size() >= max_remembered_names) decisions_.clear();
     decisions_.emplace_back(name, verdict);
     return verdict;

@@ -63,7 +63,7 @@ FilesystemSampler::~FilesystemSampler() {
 
 void FilesystemSampler::reconfigure(FilesystemOptions options, const std::string& proc_root) {
     if (running_) throw async::invalid_operation("FilesystemSampler::reconfigure during a sample");
-    std::regex types(options.fs_types_exclude), mounts(options.mount_points_exclude);
+    Pattern types(options.fs_types_exclude), mounts(options.mount_points_exclude);
     fs_types_exclude_ = std::move(types);
     mount_points_exclude_ = std::move(mounts);
     options_ = std::move(options);
@@ -81,11 +81,7 @@ bool FilesystemSampler::wanted(const MountEntry& mount) {
         if (key.size() == mount.fstype.size() + 1 + mount.mount_point.size() && key.starts_with(mount.fstype) &&
             key[mount.fstype.size()] == ' ' && key.ends_with(mount.mount_point))
             return verdict;
-    auto excluded = [](const std::string& pattern, const std::regex& regex, const std::string& text) {
-        return !pattern.empty() && std::regex_search(text, regex);
-    };
-    bool verdict = !excluded(options_.fs_types_exclude, fs_types_exclude_, mount.fstype) &&
-                   !excluded(options_.mount_points_exclude, mount_points_exclude_, mount.mount_point);
+    bool verdict = !fs_types_exclude_.search(mount.fstype) && !mount_points_exclude_.search(mount.mount_point);
     if (decisions_.size() >= 4096) decisions_.clear();  // bounded, like the disk sampler's
     decisions_.emplace_back(mount.fstype + ' ' + mount.mount_point, verdict);
     return verdict;

@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -349,6 +350,10 @@ void Server::answer(Connection& c, const Request& request) {
                      {{"min", s.lateness_ns.min / 1e3}, {"avg", s.lateness_ns.avg / 1e3},
                       {"p99", s.lateness_ns.p99 / 1e3}, {"max", s.lateness_ns.max / 1e3}}}};
             }
+            json& fs = groups[std::string(monitor::name(Group::filesystem))];
+            const auto& mounts = monitor_.filesystems().filesystems;
+            fs["failing"] = std::count_if(mounts.begin(), mounts.end(), [](const auto& f) { return !f.has_space; });
+            fs["statfs_stuck"] = monitor_.statfs_stuck();
             async::PoolCounters pool = monitor_.waiter_pool();
             async::FrameCounters frames = async::frame_counters();
             metrics::ServerFigures f = figures();

@@ -26,8 +26,8 @@ struct MemoryConfig {
 };
 struct DiskConfig {
     milliseconds interval{1000};
-    std::string include;  ///< regex; empty: every device
-    std::string exclude = R"(^(z?ram|loop|fd|(h|s|v|xv)d[a-z]+|nvme\d+n\d+p|mmcblk\d+p)\d+$)";
+    std::string include;  ///< POSIX extended regex; empty: every device
+    std::string exclude = R"(^(z?ram|loop|fd|(h|s|v|xv)d[a-z]+|nvme[0-9]+n[0-9]+p|mmcblk[0-9]+p)[0-9]+$)";
     bool operator==(const DiskConfig&) const = default;
 };
 struct FilesystemConfig {

@@ -86,6 +86,8 @@ public:
     };
     FanOut last_fan_out(Group group) const noexcept { return state(group).last_fan_out; }
     async::PoolCounters waiter_pool() const noexcept { return waiters_.counters(); }
+    /// statvfs calls that have not returned yet (a hung mount holds one).
+    std::size_t statfs_stuck() const noexcept { return filesystem_->stuck(); }
     std::size_t history_size(Group group) const noexcept { return state(group).history.size(); }
 
     /// Called on the loop after every sample of any group (e.g. to feed subscribers).

@@ -3,7 +3,7 @@
 #include <pcm/sample/disk_reading.hpp>
 #include <pcm/sample/proc_file.hpp>
 
-#include <regex>
+#include <pcm/sample/pattern.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,22 +15,22 @@ namespace pcm::sample {
 /// devices and partitions, as node_exporter does.
 struct DiskOptions {
     std::string include;
-    std::string exclude = R"(^(z?ram|loop|fd|(h|s|v|xv)d[a-z]+|nvme\d+n\d+p|mmcblk\d+p)\d+$)";
+    std::string exclude = R"(^(z?ram|loop|fd|(h|s|v|xv)d[a-z]+|nvme[0-9]+n[0-9]+p|mmcblk[0-9]+p)[0-9]+$)";
 };
 
 /// Reads /proc/diskstats and /proc/pressure/io under `proc_root`. Patterns are matched
-/// once per device name, when it first appears, so a stable device set costs no regex
+/// once per device name, when it first appears, so a stable device set costs no pattern
 /// work and no allocation per sample.
 class DiskSampler {
 public:
-    /// Throws std::regex_error for an invalid pattern.
+    /// Throws std::invalid_argument for an invalid pattern.
     explicit DiskSampler(DiskOptions options = {}, const std::string& proc_root = "/proc");
 
     const DiskReading& sample();
     const DiskReading& reading() const noexcept { return reading_; }
 
     /// New patterns and procfs root from the next sample on; rates continue for devices
-    /// still reported. Throws std::regex_error (and changes nothing) for an invalid pattern.
+    /// still reported. Throws std::invalid_argument (and changes nothing) for an invalid pattern.
     void reconfigure(const DiskOptions& options, const std::string& proc_root);
 
 private:
@@ -38,8 +38,7 @@ private:
     const DiskLine* baseline_of(const DiskLine& line, std::size_t hint) const noexcept;
 
     ProcFile diskstats_, pressure_;
-    std::regex include_, exclude_;
-    bool has_include_, has_exclude_;
+    Pattern include_, exclude_;
     std::vector<std::pair<std::string, bool>> decisions_;
     std::vector<DiskLine> lines_, baseline_;
     std::int64_t baseline_ns_ = 0;

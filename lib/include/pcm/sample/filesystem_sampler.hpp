@@ -9,7 +9,7 @@
 
 #include <chrono>
 #include <memory>
-#include <regex>
+#include <pcm/sample/pattern.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -42,7 +42,7 @@ using StatvfsFunction = int (*)(const char* path, struct statvfs* out);
 /// Use on the loop's thread only.
 class FilesystemSampler {
 public:
-    /// Throws std::regex_error for an invalid pattern.
+    /// Throws std::invalid_argument for an invalid pattern.
     FilesystemSampler(uv_loop_t* loop, FilesystemOptions options = {}, const std::string& proc_root = "/proc",
                       StatvfsFunction statvfs_function = &::statvfs);
     ~FilesystemSampler();
@@ -55,7 +55,7 @@ public:
 
     const FilesystemReading& reading() const noexcept { return reading_; }
 
-    /// New options and procfs root from the next sample on. Throws std::regex_error for
+    /// New options and procfs root from the next sample on. Throws std::invalid_argument for
     /// an invalid pattern, and async::invalid_operation during a sample (changing nothing).
     void reconfigure(FilesystemOptions options, const std::string& proc_root);
 
@@ -74,7 +74,7 @@ private:
 
     uv_loop_t* loop_;
     FilesystemOptions options_;
-    std::regex fs_types_exclude_, mount_points_exclude_;
+    Pattern fs_types_exclude_, mount_points_exclude_;
     StatvfsFunction statvfs_;
     ProcFile mountinfo_;
     std::vector<MountEntry> mounts_;
