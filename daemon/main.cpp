@@ -196,22 +196,23 @@ private:
         log(Priority::info, "received %s", signum == SIGINT ? "SIGINT" : "SIGTERM");
         static_cast<Daemon*>(handle->data)->stop();
     }
-    // Every 10 ms until ready, then every second: re-bind a vanished socket, and every
-    // tenth time send a STATUS line.
+    // Every 10 ms until ready, then every 10 s: a STATUS line, and the socket check for
+    // when no group samples as often as once a second (otherwise the server checks after
+    // a sample: no wake-up of its own).
     static void on_service_timer(uv_timer_t* timer) {
         auto* self = static_cast<Daemon*>(timer->data);
         if (!self->ready_) {
             for (auto g : pcm::monitor::all_groups)
                 if (self->monitor_.header(g).sequence == 0) return;
             self->ready_ = true;
-            uv_timer_set_repeat(timer, 1000);
+            uv_timer_set_repeat(timer, 10'000);
             self->notifier_.send("READY=1\n" + self->status_line());
             log(Priority::info, "ready");
             ::malloc_trim(0);  // hand back what start-up (config, patterns, first samples) freed
             return;
         }
         self->server_.check_socket();
-        if (++self->service_ticks_ % 10 == 0) self->notifier_.send(self->status_line());
+        self->notifier_.send(self->status_line());
     }
 
     std::string status_line() const {
@@ -234,7 +235,6 @@ private:
     pcm::uv::Handle<uv_timer_t> service_timer_, watchdog_timer_;
     pcm::daemon::Notifier notifier_ = pcm::daemon::Notifier::from_environment();
     bool ready_ = false;
-    std::uint64_t service_ticks_ = 0;
 };
 
 }  // namespace

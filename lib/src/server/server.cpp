@@ -179,6 +179,7 @@ void Server::listen(const std::string& path, std::uint32_t mode, const std::stri
 }
 
 void Server::check_socket() {
+    socket_checked_ns_ = now_ns();
     if (socket_path_.empty() || stopping_) return;
     struct stat st{};
     if (::lstat(socket_path_.c_str(), &st) == 0) return;
@@ -412,6 +413,7 @@ void Server::send_reading(Connection& c, Group group, bool as_event) {
 
 void Server::on_sample(Group group) {
     std::int64_t now = now_ns();
+    if (now - socket_checked_ns_ >= 1'000'000'000) check_socket();
     for (auto& owned : connections_) {
         Connection& c = *owned;
         if (c.subscribed != group || c.aborted || c.closing || now - c.last_push_ns < c.every_ns) continue;

@@ -37,7 +37,9 @@ public:
     void listen(const std::string& path, std::uint32_t mode, const std::string& group);
 
     /// If the socket file was removed (say, its directory was deleted), binds it again.
-    /// Called periodically; does nothing for an adopted socket.
+    /// Runs by itself at most once a second, after a sample (so that it adds no wake-up
+    /// of its own); call it too from a slower timer in case sampling is rarer than that.
+    /// Does nothing for an adopted socket.
     void check_socket();
 
     /// Serves a socket that is already listening (socket activation); it is left in place at exit.
@@ -79,6 +81,7 @@ private:
     std::array<Rendered, 4> rendered_;
     std::string metrics_text_, line_;
     std::int64_t started_ns_;
+    std::int64_t socket_checked_ns_ = 0;
     std::uint64_t requests_ = 0, bytes_in_ = 0, bytes_out_ = 0, rejected_ = 0;
     bool stopping_ = false;
     std::function<void()> on_closed_;
