@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(g++ make cmake pkg-config libuv1-dev nlohmann-json3-dev doctest-dev libhttp-parser-dev procps coreutils systemd util-linux prometheus prometheus-node-exporter)
+packages=(g++ make cmake pkg-config libuv1-dev nlohmann-json3-dev doctest-dev libhttp-parser-dev procps coreutils systemd util-linux prometheus prometheus-node-exporter collectd-core)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
