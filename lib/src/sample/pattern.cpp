@@ -65,25 +65,32 @@ Pattern::~Pattern() = default;
 Pattern::Pattern(Pattern&&) noexcept = default;
 Pattern& Pattern::operator=(Pattern&&) noexcept = default;
 
-std::optional<std::string> Pattern::problem(const std::string& text) {
+namespace {
+
+// Checks `text` and compiles it into `into`; the reason it is refused, or nothing.
+std::optional<std::string> compile(const std::string& text, regex_t& into, bool& compiled) {
     if (auto p = escape_problem(text)) return p;
     if (auto p = count_problem(text)) return p;
-    regex_t regex;
-    if (int rc = regcomp(&regex, text.c_str(), REG_EXTENDED | REG_NOSUB); rc != 0) {
+    if (int rc = regcomp(&into, text.c_str(), REG_EXTENDED | REG_NOSUB); rc != 0) {
         char message[256];
-        regerror(rc, &regex, message, sizeof message);
+        regerror(rc, &into, message, sizeof message);
         return std::string("is not a valid regular expression: ") + message;
     }
-    regfree(&regex);
+    compiled = true;
     return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> Pattern::problem(const std::string& text) {
+    Compiled scratch;  // freed on return
+    return compile(text, scratch.regex, scratch.compiled);
 }
 
 Pattern::Pattern(const std::string& text) {
     if (text.empty()) return;
-    if (auto p = problem(text)) throw std::invalid_argument(*p);
     auto compiled = std::make_unique<Compiled>();
-    compiled->compiled = regcomp(&compiled->regex, text.c_str(), REG_EXTENDED | REG_NOSUB) == 0;
-    if (!compiled->compiled) throw std::invalid_argument("is not a valid regular expression");
+    if (auto p = compile(text, compiled->regex, compiled->compiled)) throw std::invalid_argument(*p);
     compiled_ = std::move(compiled);
 }
 
