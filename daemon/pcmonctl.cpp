@@ -1,4 +1,5 @@
 // pcmonctl: the command-line client of pcmonitord's local socket.
+#include <pcm/client/socket_discovery.hpp>
 #include <pcm/config/config.hpp>
 #include <pcm/sys/unique_fd.hpp>
 
@@ -10,6 +11,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -27,6 +29,9 @@ constexpr int exit_ok = 0, exit_error_reply = 1, exit_cannot_connect = 2, exit_u
 
 constexpr const char* usage =
     "usage: pcmonctl [--socket PATH] [--json] COMMAND\n"
+    "\n"
+    "The daemon: --socket PATH, else $PCMONITOR_SOCKET, else your own pcmonitord's socket if\n"
+    "one listens there, else the system service's /run/pcmonitor/pcmonitor.sock.\n"
     "\n"
     "commands:\n"
     "  get cpu|memory|disk|fs|all   the latest readings\n"
@@ -46,18 +51,24 @@ constexpr const char* usage =
 
 class Connection {
 public:
-    explicit Connection(const std::string& path) : path_(path) {
+    /// Connects to `path`; on failure, error() holds connect()'s errno.
+    explicit Connection(const std::string& path) {
         fd_.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
         sockaddr_un address{};
         address.sun_family = AF_UNIX;
-        std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
+        if (path.size() >= sizeof address.sun_path) {
+            error_ = ENAMETOOLONG;
+            fd_.reset();
+            return;
+        }
+        std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
         if (!fd_ || ::connect(fd_.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-            error_ = std::strerror(errno);
+            error_ = errno;
             fd_.reset();
         }
     }
     bool connected() const { return static_cast<bool>(fd_); }
-    const std::string& error() const { return error_; }
+    int error() const { return error_; }
 
     bool send(std::string_view line) {
         std::string text(line);
@@ -86,7 +97,8 @@ public:
     }
 
 private:
-    std::string path_, error_, buffer_;
+    int error_ = 0;
+    std::string buffer_;
     pcm::sys::UniqueFd fd_;
 };
 
@@ -349,12 +361,22 @@ int main(int argc, char** argv) {
         std::fputs(usage, stderr);
         return exit_usage;
     }
-    if (socket_path.empty()) socket_path = pcm::config::default_socket_path();
-    Connection daemon(socket_path);
-    if (!daemon.connected()) {
-        std::fprintf(stderr, "pcmonctl: cannot connect to %s: %s\n", socket_path.c_str(), daemon.error().c_str());
+    const char* environment = std::getenv("PCMONITOR_SOCKET");
+    std::vector<std::string> candidates = pcm::client::socket_candidates(
+        {socket_path, environment ? environment : "", pcm::config::default_socket_path()});
+    std::optional<Connection> connection;
+    std::string failures;
+    for (const std::string& path : candidates) {
+        connection.emplace(path);
+        if (connection->connected()) break;
+        failures += "\n  " + path + ": " + pcm::client::connect_failure_reason(connection->error());
+        connection.reset();
+    }
+    if (!connection) {
+        std::fprintf(stderr, "pcmonctl: cannot connect to pcmonitord; tried:%s\n", failures.c_str());
         return exit_cannot_connect;
     }
+    Connection& daemon = *connection;
     Client client{daemon, raw_json};
     return run(client, words);
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks what `cmake --install` ships for systemd: every file lands where the README says,
-# `systemd-analyze verify` accepts the units, and the service's exposure score
+# `systemd-analyze verify` accepts the units (their manual pages included), and the service's exposure score
 # (`systemd-analyze security --offline=yes`) is at most 1.0.
 # Usage: scripts/check-systemd.sh BUILD_DIR
 set -euo pipefail
@@ -13,7 +13,9 @@ DESTDIR=$dest cmake --install "$build" >/dev/null
 for file in usr/bin/pcmonitord usr/bin/pcmonctl \
             lib/systemd/system/pcmonitor.service lib/systemd/system/pcmonitor.socket \
             usr/lib/sysusers.d/pcmonitor.conf etc/pcmonitor/pcmonitor.json \
-            usr/share/pcmonitor/pcmonitor.schema.json; do
+            usr/share/pcmonitor/pcmonitor.schema.json usr/share/man/man8/pcmonitord.8 \
+            usr/share/man/man1/pcmonctl.1 usr/share/man/man5/pcmonitor.json.5 \
+            usr/share/bash-completion/completions/pcmonctl; do
   [[ -f $dest/$file ]] || { echo "check-systemd: not installed: /$file" >&2; exit 1; }
 done
 grep -qx 'ExecStart=/usr/bin/pcmonitord' "$dest/lib/systemd/system/pcmonitor.service" \
@@ -23,7 +25,8 @@ grep -qx 'ExecStart=/usr/bin/pcmonitord' "$dest/lib/systemd/system/pcmonitor.ser
 sed "s|^ExecStart=.*|ExecStart=$dest/usr/bin/pcmonitord|" "$dest/lib/systemd/system/pcmonitor.service" \
   > "$units/pcmonitor.service"
 cp "$dest/lib/systemd/system/pcmonitor.socket" "$units/"
-systemd-analyze verify "$units/pcmonitor.service" "$units/pcmonitor.socket"
+# Documentation= must name pages that exist: verify looks them up in the installed tree.
+MANPATH=$dest/usr/share/man systemd-analyze verify "$units/pcmonitor.service" "$units/pcmonitor.socket"
 
 score=$(systemd-analyze security --offline=yes "$units/pcmonitor.service" 2>/dev/null \
         | awk '/Overall exposure level/ {print $(NF-2)}')

@@ -1,4 +1,5 @@
 #include <pcm/config/config.hpp>
+#include <pcm/client/socket_discovery.hpp>
 
 #include <uv.h>
 
@@ -279,7 +280,7 @@ json to_json(const Config& c) {
 }
 
 std::string default_socket_path() {
-    if (::geteuid() == 0) return "/run/pcmonitor/pcmonitor.sock";
+    if (::geteuid() == 0) return std::string(client::system_socket_path);
     if (const char* runtime = std::getenv("XDG_RUNTIME_DIR"); runtime != nullptr && runtime[0] == '/')
         return std::string(runtime) + "/pcmonitor/pcmonitor.sock";
     return "/tmp/pcmonitor-" + std::to_string(::geteuid()) + "/pcmonitor.sock";
