@@ -21,8 +21,8 @@ done
 grep -qx 'ExecStart=/usr/bin/pcmonitord' "$dest/lib/systemd/system/pcmonitor.service" \
   || { echo "check-systemd: ExecStart is not /usr/bin/pcmonitord" >&2; exit 1; }
 
-# This host has no /usr/bin/pcmonitord: verify a copy that runs the installed binary.
-sed "s|^ExecStart=.*|ExecStart=$dest/usr/bin/pcmonitord|" "$dest/lib/systemd/system/pcmonitor.service" \
+# This host has no /usr/bin/pcmonitord: verify a copy that runs the installed binaries.
+sed "s|/usr/bin/pcmon|$dest/usr/bin/pcmon|" "$dest/lib/systemd/system/pcmonitor.service" \
   > "$units/pcmonitor.service"
 cp "$dest/lib/systemd/system/pcmonitor.socket" "$units/"
 # Documentation= must name pages that exist: verify looks them up in the installed tree.

@@ -237,6 +237,22 @@ TEST_CASE("a stale socket file is replaced; a live one makes a second daemon ref
     CHECK(::stat(path.c_str(), &st) != 0);  // removed on clean exit
 }
 
+TEST_CASE("pcmonctl finds the daemon through $PCMONITOR_SOCKET, and names every path it tried") {
+    Daemon d;
+    std::string out, err;
+    CHECK(run_client({"ping"}, d.dir, out, err, {"/usr/bin/env", "PCMONITOR_SOCKET=" + d.socket}) == 0);
+    CHECK(out == "pong\n");
+    // --socket wins over the environment.
+    CHECK(run_client({"--socket", d.socket, "ping"}, d.dir, out, err, {"/usr/bin/env", "PCMONITOR_SOCKET=/nonexistent/x.sock"}) == 0);
+    // Neither given: the user's own daemon's socket, then the system service's; both named.
+    std::string runtime = "/nonexistent-runtime";
+    CHECK(run_client({"ping"}, d.dir, out, err,
+                     {"/usr/bin/env", "-u", "PCMONITOR_SOCKET", "XDG_RUNTIME_DIR=" + runtime, "/usr/bin/setpriv",
+                      "--reuid=nobody", "--regid=nogroup", "--clear-groups"}) == 2);
+    CHECK(err.find(runtime + "/pcmonitor/pcmonitor.sock: absent") != std::string::npos);
+    CHECK(err.find("/run/pcmonitor/pcmonitor.sock: ") != std::string::npos);
+}
+
 TEST_CASE("pcmonctl: every subcommand, human output, --json and exit codes") {
     Daemon d;
     std::string out, err;
@@ -274,7 +290,7 @@ TEST_CASE("pcmonctl: every subcommand, human output, --json and exit codes") {
     CHECK(ctl({"frobnicate"}) == 64);
 
     CHECK(run_client({"--socket", "/nonexistent/pcm.sock", "ping"}, d.dir, out, err) == 2);
-    CHECK(err == "pcmonctl: cannot connect to /nonexistent/pcm.sock: No such file or directory\n");
+    CHECK(err == "pcmonctl: cannot connect to pcmonitord; tried:\n  /nonexistent/pcm.sock: absent (no daemon has created it)\n");
 
     Process watch({client_path, "--socket", d.socket, "watch", "memory"}, d.dir.path());
     std::this_thread::sleep_for(300ms);
