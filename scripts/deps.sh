@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages that a task needs and the machine lacks, and only those.
+# Installs the Debian packages that a task needs and the machine lacks, and only those
+# (no Recommends).
 # Usage: scripts/deps.sh TASK...   TASK: run, test, bench, package, fuzz
 #
 # Installing never starts a service: a policy-rc.d that refuses every start is in place while
@@ -15,9 +16,9 @@ declare -A needs=(
   # exposition tests; a booted Debian 12 under systemd-nspawn and the .deb for the
   # real-systemd test.
   [test]="doctest-dev procps coreutils util-linux systemd man-db prometheus prometheus-node-exporter
-          systemd-container debootstrap jq debhelper dpkg-dev fakeroot lintian"
+          systemd-container debootstrap jq debhelper dpkg-dev lintian"
   [bench]="doctest-dev collectd-core"
-  [package]="debhelper dpkg-dev fakeroot lintian"
+  [package]="debhelper dpkg-dev lintian"
   [fuzz]="clang libclang-rt-14-dev"
 )
 
@@ -44,7 +45,7 @@ trap '$own_policy && rm -f "$policy"' EXIT
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 before=$(dpkg-query -W -f='${Package}\n' | sort)
-apt-get install -y -qq "${missing[@]}" >/dev/null
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 added=$(comm -13 <(echo "$before") <(dpkg-query -W -f='${Package}\n' | sort))
 for p in $added; do
   dpkg -L "$p" 2>/dev/null | grep -E '^/(usr/)?lib/systemd/system/[^/@]+\.(service|socket|timer|path)$' || true
