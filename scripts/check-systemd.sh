@@ -18,6 +18,7 @@ for file in usr/bin/pcmonitord usr/bin/pcmonctl \
             usr/share/bash-completion/completions/pcmonctl; do
   [[ -f $dest/$file ]] || { echo "check-systemd: not installed: /$file" >&2; exit 1; }
 done
+bash -n "$dest/usr/share/bash-completion/completions/pcmonctl"
 grep -qx 'ExecStart=/usr/bin/pcmonitord' "$dest/lib/systemd/system/pcmonitor.service" \
   || { echo "check-systemd: ExecStart is not /usr/bin/pcmonitord" >&2; exit 1; }
 

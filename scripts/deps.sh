@@ -15,7 +15,7 @@ declare -A needs=(
   # and man for the unit checks; promtool, a Prometheus server and node_exporter for the
   # exposition tests; a booted Debian 12 under systemd-nspawn and the .deb for the
   # real-systemd test.
-  [test]="doctest-dev procps coreutils util-linux systemd man-db prometheus prometheus-node-exporter
+  [test]="doctest-dev procps coreutils util-linux systemd man-db bash-completion prometheus prometheus-node-exporter
           systemd-container debootstrap jq debhelper dpkg-dev lintian"
   [bench]="doctest-dev collectd-core"
   [package]="debhelper dpkg-dev lintian"
