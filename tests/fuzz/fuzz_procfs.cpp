@@ -6,6 +6,7 @@
 #include <pcm/sample/loadavg.hpp>
 #include <pcm/sample/memory_reading.hpp>
 #include <pcm/sample/mountinfo.hpp>
+#include <pcm/sample/net_dev.hpp>
 #include <pcm/sample/pressure.hpp>
 #include <pcm/sample/proc_stat.hpp>
 #include <pcm/sample/uptime.hpp>
@@ -23,6 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static Meminfo meminfo;
     static std::vector<DiskLine> disks, previous_disks;
     static std::vector<MountEntry> mounts;
+    static std::vector<NetDevLine> interfaces;
     LoadAvg load;
     Uptime up;
     Pressure pressure;
@@ -44,6 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             if (r->utilization_percent < 0 || r->utilization_percent > 100 || r->read_bytes_per_s < 0) __builtin_trap();
     previous_disks = disks;
     parse_mountinfo(text, mounts);
+    parse_net_dev(text, interfaces);
     parse_loadavg(text, load);
     parse_uptime(text, up);
     parse_pressure(text, pressure);
