@@ -6,7 +6,11 @@
 #include <pcm/sample/loadavg.hpp>
 #include <pcm/sample/memory_reading.hpp>
 #include <pcm/sample/mountinfo.hpp>
+#include <pcm/sample/file_nr.hpp>
 #include <pcm/sample/net_dev.hpp>
+#include <pcm/sample/net_snmp.hpp>
+#include <pcm/sample/softnet_stat.hpp>
+#include <pcm/sample/vmstat.hpp>
 #include <pcm/sample/pressure.hpp>
 #include <pcm/sample/proc_stat.hpp>
 #include <pcm/sample/uptime.hpp>
@@ -25,6 +29,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static std::vector<DiskLine> disks, previous_disks;
     static std::vector<MountEntry> mounts;
     static std::vector<NetDevLine> interfaces;
+    static std::vector<ProtocolValue> protocol_values;
+    static std::vector<NamedValue> named_values;
+    static std::vector<SoftnetLine> softnet;
+    FileNr file_nr;
     LoadAvg load;
     Uptime up;
     Pressure pressure;
@@ -47,6 +55,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     previous_disks = disks;
     parse_mountinfo(text, mounts);
     parse_net_dev(text, interfaces);
+    parse_net_snmp(text, protocol_values);
+    parse_net_snmp6(text, protocol_values);
+    parse_sockstat(text, protocol_values);
+    parse_vmstat(text, named_values);
+    parse_softnet_stat(text, softnet);
+    parse_file_nr(text, file_nr);
     parse_loadavg(text, load);
     parse_uptime(text, up);
     parse_pressure(text, pressure);
