@@ -9,6 +9,7 @@
 #include <pcm/sample/file_nr.hpp>
 #include <pcm/sample/net_dev.hpp>
 #include <pcm/sample/net_snmp.hpp>
+#include <pcm/sample/net_tables.hpp>
 #include <pcm/sample/softnet_stat.hpp>
 #include <pcm/sample/vmstat.hpp>
 #include <pcm/sample/pressure.hpp>
@@ -33,6 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static std::vector<NamedValue> named_values;
     static std::vector<SoftnetLine> softnet;
     FileNr file_nr;
+    UdpQueues udp;
+    static std::vector<NamedValue> arp;
     LoadAvg load;
     Uptime up;
     Pressure pressure;
@@ -61,6 +64,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     parse_vmstat(text, named_values);
     parse_softnet_stat(text, softnet);
     parse_file_nr(text, file_nr);
+    parse_arp(text, arp);
+    parse_udp_queues(text, udp);
     parse_loadavg(text, load);
     parse_uptime(text, up);
     parse_pressure(text, pressure);

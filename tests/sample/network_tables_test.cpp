@@ -6,6 +6,7 @@
 
 #include <pcm/sample/file_nr.hpp>
 #include <pcm/sample/net_snmp.hpp>
+#include <pcm/sample/net_tables.hpp>
 #include <pcm/sample/softnet_stat.hpp>
 #include <pcm/sample/vmstat.hpp>
 
@@ -125,4 +126,28 @@ TEST_CASE("the same tables again allocate nothing") {
     REQUIRE(parse_net_snmp(snmp, values));
     REQUIRE(parse_vmstat(vmstat, named));
     CHECK(probe.delta().calls == 0);
+}
+
+TEST_CASE("arp: entries counted per device, header skipped") {
+    std::vector<NamedValue> devices;
+    REQUIRE(parse_arp(read_fixture("proc/debian12-vm/net/arp"), devices));
+    REQUIRE(devices.size() == 1);
+    CHECK(devices[0].name == "eth0");
+    CHECK(devices[0].value == 1);
+    REQUIRE(parse_arp(read_fixture("edge/net-arp-two-devices"), devices));
+    REQUIRE(devices.size() == 2);
+    CHECK((devices[0].name == "eth0" && devices[0].value == 3));
+    CHECK((devices[1].name == "docker0" && devices[1].value == 1));
+    CHECK_FALSE(parse_arp("header\n10.0.0.1 0x1 0x2 52:54:00:12:34:56 *\n", devices));
+    CHECK(devices.empty());
+}
+
+TEST_CASE("udp queues: tx and rx bytes summed over every socket") {
+    UdpQueues queues;
+    REQUIRE(parse_udp_queues(read_fixture("proc/debian12-vm/net/udp"), queues));
+    REQUIRE(parse_udp_queues(read_fixture("edge/net-udp-queues"), queues));
+    CHECK(queues.tx == 0x10 + 0x1);
+    CHECK(queues.rx == 0xA00 + 0x200);
+    CHECK_FALSE(parse_udp_queues("header\n 1: 0:0 0:0 07 0000001G:00000000\n", queues));
+    CHECK_FALSE(parse_udp_queues("header\n 1: 0:0 0:0 07 00000010\n", queues));
 }

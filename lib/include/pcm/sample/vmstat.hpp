@@ -1,18 +1,12 @@
 #pragma once
 // /proc/vmstat: the kernel's virtual-memory event counters and gauges, "name value" per line.
+#include <pcm/sample/named_value.hpp>
 #include <pcm/sample/text.hpp>
 
-#include <cstdint>
-#include <string>
 #include <string_view>
 #include <vector>
 
 namespace pcm::sample {
-
-struct NamedValue {
-    std::string name;
-    std::uint64_t value = 0;
-};
 
 /// Parses /proc/vmstat into `out`, reusing its storage (no allocation once the same names
 /// come back). A line that is not "name number" is skipped and reported in the status.
