@@ -1,7 +1,7 @@
 #include <pcm/config/config.hpp>
 #include <pcm/client/socket_discovery.hpp>
 
-#include <uv.h>
+#include <arpa/inet.h>
 
 #include <pcm/sample/pattern.hpp>
 #include <pcm/sys/unique_fd.hpp>
@@ -296,12 +296,12 @@ std::optional<std::pair<std::string, int>> parse_listen_address(std::string_view
         return std::nullopt;
     port = std::stoi(std::string(port_text));
     if (port < 1 || port > 65535) return std::nullopt;
-    sockaddr_in v4{};
-    sockaddr_in6 v6{};
+    in_addr v4{};
+    in6_addr v6{};
     if (host.front() == '[' && host.back() == ']') {
         host = host.substr(1, host.size() - 2);
-        if (uv_ip6_addr(host.c_str(), port, &v6) != 0) return std::nullopt;
-    } else if (uv_ip4_addr(host.c_str(), port, &v4) != 0) {
+        if (::inet_pton(AF_INET6, host.c_str(), &v6) != 1) return std::nullopt;
+    } else if (::inet_pton(AF_INET, host.c_str(), &v4) != 1) {
         return std::nullopt;
     }
     return std::pair{host, port};
