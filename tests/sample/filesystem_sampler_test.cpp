@@ -119,7 +119,10 @@ TEST_CASE("filesystem sampler: a hung statvfs times out, is not asked again, and
     options.statfs_timeout = 60ms;
     FilesystemSampler sampler(fx.loop.get(), options, root.dir.path().string(), &fake_statvfs);
 
-    // A 1 ms timer proves the loop keeps turning while a worker is stuck.
+    // A 1 ms timer proves the loop keeps turning while a worker is stuck. How often it
+    // fires depends on the machine's load (a late loop runs a repeating timer once, not
+    // once per missed millisecond), so the test asks only that it ran: the timeout and the
+    // ticker both came due while the worker stayed stuck.
     std::uint64_t ticks = 0;
     pcm::uv::Handle<uv_timer_t> ticker(uv_timer_init, fx.loop.get());
     ticker.get()->data = &ticks;
@@ -129,7 +132,7 @@ TEST_CASE("filesystem sampler: a hung statvfs times out, is not asked again, and
     bool done = false;
     pcm::async::spawn(await_sample(sampler, done));
     fx.run_until([&] { return done; });
-    CHECK(ticks >= 20);
+    CHECK(ticks >= 1);
     const FilesystemEntry* srv = find(sampler.reading(), "/srv/My Files");
     CHECK_FALSE(srv->has_space);
     CHECK(srv->error.view() == "statvfs did not answer within 60 ms");
