@@ -40,16 +40,19 @@ struct Running {
 
 }  // namespace
 
-TEST_CASE("at 20 ms, the tick count matches the elapsed time: no drift") {
+TEST_CASE("at 20 ms, ticks plus skipped deadlines match the elapsed time: no drift") {
+    // Deadlines are absolute: every 20 ms since the start is either sampled or, when the
+    // loop came late (a loaded machine), counted as skipped; none is added or lost. How
+    // many were skipped depends on the machine's load, so only the sum is asserted.
     Running r(fast_config(20ms));
     auto start = std::chrono::steady_clock::now();
     r.fx.run_for(2000ms);
     double elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     std::uint64_t ticks = r.monitor.stats(Group::cpu).samples;
+    std::uint64_t deadlines = ticks + r.monitor.skipped_ticks(Group::cpu);
     double expected = elapsed_ms / 20 + 1;  // the first sample is at start
-    MESSAGE("ticks ", ticks, " expected ", expected);
-    CHECK(std::abs(static_cast<double>(ticks) - expected) <= 2);
-    CHECK(r.monitor.skipped_ticks(Group::cpu) == 0);
+    MESSAGE("ticks ", ticks, " skipped ", r.monitor.skipped_ticks(Group::cpu), " expected ", expected);
+    CHECK(std::abs(static_cast<double>(deadlines) - expected) <= 2);
     CHECK(r.monitor.header(Group::cpu).sequence == ticks);
     CHECK(r.monitor.stats(Group::cpu).errors == 0);
 }
@@ -72,10 +75,13 @@ TEST_CASE("apply() changes the interval without a restart and keeps the history"
     std::uint64_t slow = r.monitor.stats(Group::memory).samples;
     CHECK(slow <= 5);
     std::size_t history_before = r.monitor.history_size(Group::memory);
+    std::uint64_t skipped_before = r.monitor.skipped_ticks(Group::memory);
     r.monitor.apply(fast_config(10ms));
     r.fx.run_for(300ms);
     std::uint64_t fast = r.monitor.stats(Group::memory).samples - slow;
-    CHECK(fast >= 20);
+    // At least 29 deadlines of 10 ms passed (at 100 ms: at most 4); each was sampled or,
+    // on a loaded machine, skipped.
+    CHECK(fast + (r.monitor.skipped_ticks(Group::memory) - skipped_before) >= 20);
     CHECK(r.monitor.history_size(Group::memory) == history_before + fast);
 }
 
@@ -168,12 +174,14 @@ TEST_CASE("a steady-state tick makes no heap allocation") {
     r.fx.run_for(200ms);  // sets learnt, buffers sized
     std::uint64_t ticks_before = 0;
     for (Group g : all_groups) ticks_before += r.monitor.stats(g).samples;
+    auto ticks = [&] {
+        std::uint64_t sum = 0;
+        for (Group g : all_groups) sum += r.monitor.stats(g).samples;
+        return sum;
+    };
     test::AllocProbe probe;
-    r.fx.run_for(500ms);
+    r.fx.run_until([&] { return ticks() - ticks_before >= 100; });  // however long a loaded machine takes
     test::AllocCounts delta = probe.delta();
-    std::uint64_t ticks = 0;
-    for (Group g : all_groups) ticks += r.monitor.stats(g).samples;
-    MESSAGE((ticks - ticks_before), " ticks, ", delta.calls, " allocations");
-    CHECK(ticks - ticks_before > 100);
+    MESSAGE((ticks() - ticks_before), " ticks, ", delta.calls, " allocations");
     CHECK(delta.calls == 0);
 }

@@ -1,5 +1,7 @@
 #include <pcm/sample/cpu_reading.hpp>
 
+#include <algorithm>
+
 namespace pcm::sample {
 namespace {
 
@@ -22,7 +24,8 @@ std::optional<CpuShare> cpu_share(const CpuTimes& before, const CpuTimes& after)
     if (whole <= 0) return std::nullopt;
     double scale = 100.0 / whole;
     CpuShare share{user * scale, system * scale, iowait * scale, steal * scale, idle * scale, 0};
-    share.busy = share.user + share.system + share.steal;
+    // The three shares can add up to a hair over 100 in floating point on a fully busy CPU.
+    share.busy = std::min(100.0, share.user + share.system + share.steal);
     return share;
 }
 
