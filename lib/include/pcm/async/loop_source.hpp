@@ -139,7 +139,9 @@ public:
         ++version_;  // 64 bits: at one reset per nanosecond, centuries before a wrap
         phase_ = Phase::ready;
         value_.reset();
-        error_ = nullptr;
+        // exception_ptr's destructor is an out-of-line library call: skip it when empty,
+        // which is every successful handoff.
+        if (error_) error_ = nullptr;
         canceled_ = false;
         continuation_ = nullptr;
         abandoned_ = false;
@@ -288,7 +290,7 @@ private:
     void finish_abandoned() noexcept {
         phase_ = Phase::consumed;
         value_.reset();
-        error_ = nullptr;
+        if (error_) error_ = nullptr;
         after_consumed();
     }
 
