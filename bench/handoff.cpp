@@ -4,6 +4,7 @@
 #include "harness.hpp"
 
 #include <pcm/async/pooled_completion_source.hpp>
+#include <pcm/async/pooled_loop_source.hpp>
 #include <pcm/async/loop_scheduler.hpp>
 #include <pcm/async/manual_reset_source.hpp>
 #include <pcm/async/object_pool.hpp>
@@ -57,6 +58,21 @@ struct PooledStage {
     ValueTask<int> begin() {
         current = pool.rent().release();
         current->pool = &pool;
+        return current->create_task();
+    }
+    void complete() { current->try_set_result(1); }
+};
+
+// A loop-affine source rented from its loop's pool: created, completed and awaited on the
+// loop's thread, as every WAIT in the daemon is. No atomic read-modify-write on the path.
+struct LoopPooledStage {
+    using Source = PooledLoopSource<int>;
+    pcm::uv::Loop loop;
+    LoopScheduler scheduler{loop.get()};
+    Source::Pool pool{scheduler, 16};
+    Source* current = nullptr;
+    ValueTask<int> begin() {
+        current = pool.rent();
         return current->create_task();
     }
     void complete() { current->try_set_result(1); }
@@ -219,6 +235,9 @@ int main(int argc, char** argv) {
     rows.push_back(bench::measure(options, "same-thread", "ManualResetSourceCore reused", fast, same_thread<CoreStage>));
     rows.push_back(bench::measure(options, "same-thread", "CompletionSource rented from ObjectPool", fast,
                                   same_thread<PooledStage>));
+    rows.push_back(bench::measure(options, "same-thread", "loop-affine source rented from LoopPool", fast,
+                                  same_thread<LoopPooledStage>));
+    const std::size_t promise_row = 2, one_shot_row = 3, core_row = 4, pooled_row = 5, loop_row = 6;
     for (std::size_t i = 1; i < rows.size(); ++i) rows[i].note = ratio(rows[i].ns_per_op, floor.ns_per_op, "floor");
 
     std::size_t first_cross = rows.size();
@@ -232,7 +251,10 @@ int main(int argc, char** argv) {
                                   cross_thread<PooledStage>));
     for (std::size_t i = first_cross + 1; i < rows.size(); ++i)
         rows[i].note = ratio(rows[i].ns_per_op, wake_floor.ns_per_op, "floor");
-    rows[5].note += ", " + ratio(rows[2].ns_per_op, rows[5].ns_per_op, "faster than promise/future");
+    rows[pooled_row].note += ", " + ratio(rows[one_shot_row].ns_per_op, rows[pooled_row].ns_per_op, "faster than one-shot");
+    rows[loop_row].note += ", " + ratio(rows[promise_row].ns_per_op, rows[loop_row].ns_per_op, "faster than promise/future") +
+                           ", " + ratio(rows[loop_row].ns_per_op, rows[one_shot_row].ns_per_op, "one-shot") + ", " +
+                           ratio(rows[loop_row].ns_per_op, rows[core_row].ns_per_op, "core");
 
     bench::print(options, rows);
 }

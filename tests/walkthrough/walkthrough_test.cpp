@@ -101,7 +101,7 @@ TEST_CASE_TEMPLATE("on a libuv timer, real CPU samples arrive in order", Source,
 
 TEST_CASE("pooled: 1,000 waiters get the same fresh sample; sources go back inside result()") {
     test::LoopFixture fx;
-    PooledPcMonitor monitor(fx.loop.get(), 1000ms, 1000);
+    PooledPcMonitor monitor(fx.scheduler, 1000ms, 1000);
     std::vector<async::ValueTask<CpuSample>> tasks;
     std::vector<Capture<CpuSample>> outs(1000);
     tasks.reserve(1000);
@@ -121,7 +121,7 @@ TEST_CASE("pooled: 1,000 waiters get the same fresh sample; sources go back insi
 
 TEST_CASE("pooled: awaiting again after the source was reused is caught by its stale token") {
     test::LoopFixture fx;
-    PooledPcMonitor monitor(fx.loop.get(), 1000ms, 4);
+    PooledPcMonitor monitor(fx.scheduler, 1000ms, 4);
     async::ValueTask<CpuSample> first = monitor.next_sample();
     auto [source, token] = monitor.last_wait();
     monitor.publish({1, 10});
@@ -139,7 +139,7 @@ TEST_CASE("pooled: awaiting again after the source was reused is caught by its s
 
 TEST_CASE("pooled: a wait allocates nothing once the pool is warm, even with 1,000 waiters") {
     test::LoopFixture fx;
-    PooledPcMonitor monitor(fx.loop.get(), 1000ms, 1000);
+    PooledPcMonitor monitor(fx.scheduler, 1000ms, 1000);
     struct Consumers {
         PooledPcMonitor* m;
         long sum = 0;

@@ -2,15 +2,13 @@
 
 namespace pcm::monitor {
 
-Waiter::Waiter(async::LoopScheduler& scheduler, Pool& pool) : CompletionSource(scheduler), pool_(&pool) {}
+Waiter::Waiter(async::LoopScheduler& scheduler, Pool& pool) : LoopSource(scheduler), pool_(&pool) {}
 
 void Waiter::after_consumed() noexcept {
     if (list_ != nullptr) list_->unlink(*this);
     reset();
     pool_->give_back(this);
 }
-
-std::unique_ptr<Waiter> WaiterPolicy::create() { return std::make_unique<Waiter>(*scheduler, *pool); }
 
 void WaiterList::push_back(Waiter& w) noexcept {
     w.list_ = this;
@@ -45,12 +43,12 @@ void WaiterList::clear() noexcept {
 }
 
 WaiterPool::WaiterPool(async::LoopScheduler& scheduler, std::size_t capacity)
-    : pool_(capacity, WaiterPolicy{&scheduler, &pool_}) {}
+    : pool_(scheduler, capacity) {}
 
 async::ValueTask<std::uint64_t> WaiterPool::wait(WaiterList& list, std::size_t limit, std::chrono::milliseconds timeout,
                                                  std::stop_token stop) {
     if (outstanding() >= limit) throw too_many_waiters();
-    Waiter* waiter = pool_.rent().release();
+    Waiter* waiter = pool_.rent();
     try {
         async::ValueTask<std::uint64_t> task = waiter->create_task(timeout, std::move(stop));
         list.push_back(*waiter);

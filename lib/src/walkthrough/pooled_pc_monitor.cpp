@@ -2,13 +2,13 @@
 
 namespace pcm::walkthrough {
 
-PooledPcMonitor::PooledPcMonitor(uv_loop_t* loop, std::chrono::milliseconds interval, std::size_t max_waiters,
-                                 const std::string& proc_root)
+PooledPcMonitor::PooledPcMonitor(async::LoopScheduler& scheduler, std::chrono::milliseconds interval,
+                                 std::size_t max_waiters, const std::string& proc_root)
     : interval_(interval),
-      timer_(uv_timer_init, loop),
+      timer_(uv_timer_init, scheduler.loop()),
       sampler_(proc_root),
       max_waiters_(max_waiters),
-      pool_(max_waiters) {  // never more out than retained: a returned source is never destroyed
+      pool_(scheduler, max_waiters) {  // never more out than retained: a returned source is never destroyed
     timer_.get()->data = this;
     waiting_.reserve(max_waiters);
     completing_.reserve(max_waiters);
@@ -20,10 +20,8 @@ void PooledPcMonitor::start() {
 }
 
 async::ValueTask<CpuSample> PooledPcMonitor::next_sample() {
-    async::PoolCounters c = pool_.counters();
-    if (c.rented - c.returned >= max_waiters_) throw async::invalid_operation("PooledPcMonitor: too many waiters");
-    PooledSampleSource* source = pool_.rent().release();
-    source->pool = &pool_;
+    if (pool_.outstanding() >= max_waiters_) throw async::invalid_operation("PooledPcMonitor: too many waiters");
+    PooledSampleSource* source = pool_.rent();
     last_ = {source, source->current_version()};
     waiting_.push_back(last_);
     return source->create_task();

@@ -13,7 +13,9 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <stop_token>
+#include <thread>
 
 namespace pcm::async {
 
@@ -28,17 +30,38 @@ namespace pcm::async {
 /// with a timeout must be created, and `create_task` called, on its loop's thread.
 /// Everything armed for a task (the timer, the stop callback) carries that task's version
 /// and can never complete a later task of the same source. No allocation per task.
+///
+/// Ownership and misuse: a source must outlive every task it handed out that is not yet
+/// consumed. Dropping a task un-awaited abandons it: nothing is resumed, and once the
+/// operation completes (result, error, timeout or stop) the source passes through
+/// `after_consumed` as if awaited, so a pooled source goes back to its pool. Destroying a
+/// source while a coroutine awaits it resumes that coroutine at once, inside the
+/// destructor, with `canceled_error`, so that its frame can unwind and be freed rather
+/// than leak: destroy sources on the awaiting loop's thread. A source with a timeout is
+/// destroyed on its loop's thread while that loop is open (its timer is a libuv handle).
 template <class T>
 class CompletionSource : public ValueTaskSource<T> {
 public:
     /// A source whose tasks can time out on `scheduler`'s loop. Construct on that loop.
     explicit CompletionSource(LoopScheduler& scheduler)
-        : scheduler_(&scheduler), timer_(uv_timer_init, scheduler.loop()) {
+        : loop_thread_(std::this_thread::get_id()), timer_(uv_timer_init, scheduler.loop()) {
         timer_.get()->data = this;
+        core_.set_abandon_handler(&CompletionSource::finish_abandoned, this);
     }
     /// A source without timeouts, usable from any thread.
-    CompletionSource() = default;
-    virtual ~CompletionSource() = default;
+    CompletionSource() { core_.set_abandon_handler(&CompletionSource::finish_abandoned, this); }
+    virtual ~CompletionSource() {
+        // A coroutine still waiting here would otherwise stay suspended forever and its
+        // frame leak: resume it now (derived parts are gone, so after_consumed is ours).
+        const std::uint64_t seen = state_.load(std::memory_order_acquire);
+        if (phase(seen) == Phase::pending && core_.has_waiter() && claim(version_of(seen))) {
+            core_.force_inline();
+            try {
+                core_.set_exception(std::make_exception_ptr(canceled_error("the source was destroyed while awaited")));
+            } catch (...) {
+            }
+        }
+    }
     CompletionSource(const CompletionSource&) = delete;
     CompletionSource& operator=(const CompletionSource&) = delete;
 
@@ -52,7 +75,7 @@ public:
         const Token version = version_of(seen);
         if (phase(seen) != Phase::ready)
             throw invalid_operation("create_task: the previous task has not been consumed and reset");
-        if (timeout.count() > 0 && (scheduler_ == nullptr || !scheduler_->on_loop_thread()))
+        if (timeout.count() > 0 && (!timer_ || std::this_thread::get_id() != loop_thread_))
             throw invalid_operation("create_task: a timeout needs the source's loop thread");
         state_.store(pack(version, Phase::pending), std::memory_order_release);
         if (timeout.count() > 0) {
@@ -79,7 +102,10 @@ public:
 
     /// Completes the current task with `error`; false if something else won first.
     bool try_set_exception(std::exception_ptr error) { return try_set_exception(current_version(), std::move(error)); }
+    /// A null `error` is refused with std::invalid_argument (as .NET refuses null with
+    /// ArgumentNullException) and leaves the task pending.
     bool try_set_exception(Token token, std::exception_ptr error) {
+        if (!error) throw std::invalid_argument("try_set_exception: the exception_ptr is null");
         if (!claim(token)) return false;
         core_.set_exception(std::move(error));
         return true;
@@ -110,6 +136,9 @@ public:
     SourceStatus status(Token token) const override { return core_.status(token); }
     void on_completed(Continuation continuation, void* state, Token token, CompletionFlags flags) override {
         core_.on_completed(continuation, state, token, flags);
+    }
+    void abandon(Token token) noexcept override {
+        if (version_of(state_.load(std::memory_order_acquire)) == token) core_.abandon(token);
     }
     T result(Token token) override {
         std::uint64_t seen = state_.load(std::memory_order_acquire);
@@ -144,12 +173,31 @@ private:
     enum class Phase : std::uint8_t { ready, pending, completed, consumed };
 
     // The version and the phase live in one word so that one compare-exchange both checks
-    // "this task" and moves it on: a late timer for version v fails once v is gone.
+    // "this task" and moves it on: a late timer for version v fails once v is gone. Two
+    // bits of phase leave 62 of version: a wrap takes centuries, not seconds.
+    static constexpr unsigned phase_bits = 2;
+    static constexpr std::uint64_t version_mask = ~std::uint64_t{0} >> phase_bits;
     static constexpr std::uint64_t pack(Token version, Phase phase) noexcept {
-        return (std::uint64_t{version} << 8) | static_cast<std::uint8_t>(phase);
+        return ((version & version_mask) << phase_bits) | static_cast<std::uint8_t>(phase);
     }
-    static constexpr Token version_of(std::uint64_t state) noexcept { return static_cast<Token>(state >> 8); }
-    static constexpr Phase phase(std::uint64_t state) noexcept { return static_cast<Phase>(state & 0xff); }
+    static constexpr Token version_of(std::uint64_t state) noexcept { return state >> phase_bits; }
+    static constexpr Phase phase(std::uint64_t state) noexcept {
+        return static_cast<Phase>(state & ((1u << phase_bits) - 1));
+    }
+
+    // The abandoned task has completed and its producer is done with the core: consume it
+    // as an awaiter would have, so that after_consumed can recycle the source.
+    static void finish_abandoned(void* self_ptr) {
+        auto* self = static_cast<CompletionSource*>(self_ptr);
+        const std::uint64_t seen = self->state_.load(std::memory_order_acquire);
+        if (phase(seen) != Phase::completed) return;
+        std::uint64_t completed = seen;
+        if (!self->state_.compare_exchange_strong(completed, pack(version_of(seen), Phase::consumed),
+                                                  std::memory_order_acq_rel))
+            return;
+        self->disarm();
+        self->after_consumed();  // may reset and return this source to a pool: touch nothing after
+    }
 
     struct CancelOnStop {
         CompletionSource* source;
@@ -164,15 +212,19 @@ private:
 
     bool complete_through(Token token, Outcome<T> (CompletionSource::*decide)()) noexcept {
         if (!claim(token)) return false;
+        std::exception_ptr error;
         try {
             Outcome<T> outcome = (this->*decide)();
-            if (outcome.has_value())
+            if (outcome.has_value()) {
                 core_.set_result(std::move(outcome.value()));
-            else
-                core_.set_exception(outcome.error());
+                return true;
+            }
+            error = outcome.error();
+            if (!error) error = std::make_exception_ptr(std::invalid_argument("on_timeout/on_canceled: null error"));
         } catch (...) {
-            core_.set_exception(std::current_exception());
+            error = std::current_exception();
         }
+        core_.set_exception(std::move(error));  // never null here, so it cannot throw
         return true;
     }
 
@@ -198,13 +250,13 @@ private:
     // No lock is held here, so the wait cannot deadlock. The timer is stopped only from
     // its loop; elsewhere it fires later, finds its version gone, and does nothing.
     void disarm() noexcept {
-        stop_callback_.reset();
-        if (scheduler_ != nullptr && scheduler_->on_loop_thread()) uv_timer_stop(timer_.get());
+        if (stop_callback_) stop_callback_.reset();
+        if (timer_ && std::this_thread::get_id() == loop_thread_) uv_timer_stop(timer_.get());
     }
 
     ManualResetSourceCore<T> core_;
     std::atomic<std::uint64_t> state_{pack(0, Phase::ready)};
-    LoopScheduler* scheduler_ = nullptr;
+    std::thread::id loop_thread_{};
     uv::Handle<uv_timer_t> timer_;
     Token armed_version_ = 0;
     std::optional<std::stop_callback<CancelOnStop>> stop_callback_;

@@ -1,10 +1,13 @@
 #pragma once
 // A bounded pool of reusable objects, after Microsoft.Extensions.ObjectPool's default pool.
+#include <pcm/async/pool_counters.hpp>
+
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 namespace pcm::async {
@@ -17,17 +20,14 @@ struct DefaultPoolPolicy {
     bool on_return(T&) { return true; }
 };
 
-/// What a pool has done so far. `rented - returned` objects are out right now.
-struct PoolCounters {
-    std::uint64_t created = 0;
-    std::uint64_t rented = 0;
-    std::uint64_t returned = 0;
-    std::uint64_t dropped = 0;  ///< returned but destroyed: pool full, or refused by the policy
-};
-
 /// Keeps up to `max_retained` idle objects: one in a lock-free fast slot, the rest in a
 /// free list reserved up front, so renting and returning never allocate once warm.
 /// Objects returned beyond the bound are destroyed. Thread-safe.
+///
+/// The counters cost no read-modify-write on the thread that constructed the pool (its
+/// home, in the daemon the loop thread): that thread is their only writer, so a relaxed
+/// load and store is exact. Other threads count in a second set with fetch_add; the
+/// reported figures are the sums.
 template <class T, class Policy = DefaultPoolPolicy<T>>
 class ObjectPool {
 public:
@@ -53,12 +53,12 @@ public:
 
     /// An idle object, or a new one from the policy.
     Lease rent() {
-        rented_.fetch_add(1, std::memory_order_relaxed);
+        bump(&Counts::rented);
         T* item = fast_.exchange(nullptr, std::memory_order_acquire);
         if (item == nullptr) item = pop_free();
         if (item == nullptr) {
             item = policy_.create().release();
-            created_.fetch_add(1, std::memory_order_relaxed);
+            bump(&Counts::created);
         }
         return Lease(item, GiveBack{this});
     }
@@ -66,7 +66,7 @@ public:
     /// Takes back an object rented from this pool (and released from its lease).
     void give_back(T* item) noexcept {
         if (item == nullptr) return;
-        returned_.fetch_add(1, std::memory_order_relaxed);
+        bump(&Counts::returned);
         bool keep = false;
         try {
             keep = policy_.on_return(*item);
@@ -77,16 +77,31 @@ public:
             if (fast_.compare_exchange_strong(empty, item, std::memory_order_release)) return;
             if (push_free(item)) return;
         }
-        dropped_.fetch_add(1, std::memory_order_relaxed);
+        bump(&Counts::dropped);
         destroy(item);
     }
 
     PoolCounters counters() const noexcept {
-        return {created_.load(std::memory_order_relaxed), rented_.load(std::memory_order_relaxed),
-                returned_.load(std::memory_order_relaxed), dropped_.load(std::memory_order_relaxed)};
+        auto sum = [this](std::atomic<std::uint64_t> Counts::*field) {
+            return (home_.*field).load(std::memory_order_relaxed) + (foreign_.*field).load(std::memory_order_relaxed);
+        };
+        return {sum(&Counts::created), sum(&Counts::rented), sum(&Counts::returned), sum(&Counts::dropped)};
     }
 
 private:
+    struct Counts {
+        std::atomic<std::uint64_t> created{0}, rented{0}, returned{0}, dropped{0};
+    };
+
+    void bump(std::atomic<std::uint64_t> Counts::*field) noexcept {
+        if (std::this_thread::get_id() == home_thread_) {
+            auto& c = home_.*field;  // single writer: no read-modify-write needed
+            c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        } else {
+            (foreign_.*field).fetch_add(1, std::memory_order_relaxed);
+        }
+    }
+
     static void destroy(T* item) noexcept { std::unique_ptr<T> owned(item); }
 
     T* pop_free() {
@@ -109,7 +124,8 @@ private:
     std::mutex mutex_;
     std::vector<T*> free_;
     std::size_t max_in_list_;
-    std::atomic<std::uint64_t> created_{0}, rented_{0}, returned_{0}, dropped_{0};
+    std::thread::id home_thread_ = std::this_thread::get_id();
+    Counts home_, foreign_;
 };
 
 }  // namespace pcm::async

@@ -30,9 +30,10 @@ constexpr bool has_flag(CompletionFlags flags, CompletionFlags wanted) noexcept 
 
 /// Identifies one operation of a reusable source. .NET uses a 16-bit `short`, which
 /// wraps after 65,536 resets: a task kept across that many reuses would validate again
-/// and read someone else's result. 32 bits cost nothing here (the token sits beside a
-/// pointer) and push a false match beyond four billion reuses of one source.
-using Token = std::uint32_t;
+/// and read someone else's result. 32 bits wrapped after 2^32 resets, 15 s of a tight
+/// loop; so the token is 64 bits wide, of which a source's state word keeps 62 (two go to
+/// the phase): at one reset per nanosecond a wrap takes over a century.
+using Token = std::uint64_t;
 
 /// A continuation: a plain function and its state (a coroutine handle's address).
 /// No std::function, so registering one never allocates.

@@ -21,6 +21,10 @@ namespace pcm::async {
 /// takes the outcome with `result`, which is exactly the call sequence the source
 /// contract allows. By default the continuation resumes on the awaiting loop and carries
 /// the awaiting thread's ExecutionContext; `configure` changes that.
+///
+/// Destroying (or assigning over) a task that was never awaited abandons its operation:
+/// the source hears of it through `abandon` and, if pooled, returns to its pool once the
+/// producer has completed the operation. So the source must outlive its unconsumed tasks.
 template <class T>
 class [[nodiscard]] ValueTask {
 public:
@@ -56,9 +60,13 @@ public:
 
     ValueTask(ValueTask&& other) noexcept { take_from(other); }
     ValueTask& operator=(ValueTask&& other) noexcept {
-        if (this != &other) take_from(other);
+        if (this != &other) {
+            abandon();
+            take_from(other);
+        }
         return *this;
     }
+    ~ValueTask() { abandon(); }
     ValueTask(const ValueTask&) = delete;
     ValueTask& operator=(const ValueTask&) = delete;
 
@@ -113,6 +121,11 @@ private:
     enum class Kind : unsigned char { consumed, value, error, source };
 
     static void resume(void* address) { std::coroutine_handle<>::from_address(address).resume(); }
+
+    void abandon() noexcept {
+        if (kind_ == Kind::source) source_->abandon(token_);
+        kind_ = Kind::consumed;
+    }
 
     void require_valid() const {
         if (kind_ == Kind::consumed)

@@ -24,6 +24,13 @@ public:
     /// operation, only after completion; it never waits.
     virtual T result(Token token) = 0;
 
+    /// The task of `token` was destroyed without being awaited (or its awaiting coroutine
+    /// was destroyed while suspended). A pooled source uses this to go back to its pool
+    /// once its producer is done with the operation; by default nothing happens. Never
+    /// throws; ignores stale tokens. The source must still be alive: a source outlives
+    /// the tasks it handed out, unless they were consumed.
+    virtual void abandon(Token token) noexcept { (void)token; }
+
 protected:
     ~ValueTaskSource() = default;
 };

@@ -1,8 +1,8 @@
 #pragma once
 // Consumers waiting for a group's next sample, each on a pooled completion source.
-#include <pcm/async/completion_source.hpp>
+#include <pcm/async/loop_pool.hpp>
 #include <pcm/async/loop_scheduler.hpp>
-#include <pcm/async/object_pool.hpp>
+#include <pcm/async/loop_source.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -27,10 +27,12 @@ public:
 class WaiterList;
 
 /// A completion source that, once its result was taken, leaves its list and returns to
-/// its pool: the article's "return to the pool inside GetResult".
-class Waiter final : public async::CompletionSource<std::uint64_t> {
+/// its pool: the article's "return to the pool inside GetResult". Loop-affine: a WAIT or
+/// SUBSCRIBE is created, completed (by the sampling tick, its timeout or its stop token)
+/// and awaited on the loop's thread, so it pays no atomic read-modify-write.
+class Waiter final : public async::LoopSource<std::uint64_t> {
 public:
-    using Pool = async::ObjectPool<Waiter, struct WaiterPolicy>;
+    using Pool = async::LoopPool<Waiter>;
     Waiter(async::LoopScheduler& scheduler, Pool& pool);
 
 private:
@@ -41,13 +43,6 @@ private:
     WaiterList* list_ = nullptr;
     Waiter* prev_ = nullptr;
     Waiter* next_ = nullptr;
-};
-
-struct WaiterPolicy {
-    async::LoopScheduler* scheduler;
-    Waiter::Pool* pool = nullptr;
-    std::unique_ptr<Waiter> create();
-    bool on_return(Waiter&) noexcept { return true; }
 };
 
 /// An intrusive doubly-linked list of waiters: linking and unlinking never allocate.
@@ -76,6 +71,7 @@ private:
 class WaiterPool {
 public:
     /// `capacity` idle sources are kept; they are created on demand, on the loop thread.
+    /// The pool owns every waiter; destroy it after the lists (Monitor's member order).
     WaiterPool(async::LoopScheduler& scheduler, std::size_t capacity);
 
     /// A new waiter on `list`: its task completes with the sequence number passed to
@@ -90,10 +86,7 @@ public:
     static void fail_all(WaiterList& list, const std::exception_ptr& error) noexcept;
 
     async::PoolCounters counters() const noexcept { return pool_.counters(); }
-    std::size_t outstanding() const noexcept {
-        async::PoolCounters c = counters();
-        return static_cast<std::size_t>(c.rented - c.returned);
-    }
+    std::size_t outstanding() const noexcept { return pool_.outstanding(); }
 
 private:
     Waiter::Pool pool_;

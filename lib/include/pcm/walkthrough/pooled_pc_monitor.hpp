@@ -1,7 +1,8 @@
 #pragma once
 // Step 5 of the walkthrough: every wait rents its source from a pool, and the source goes
 // back inside result(), which runs exactly once per task.
-#include <pcm/async/pooled_completion_source.hpp>
+#include <pcm/async/loop_scheduler.hpp>
+#include <pcm/async/pooled_loop_source.hpp>
 #include <pcm/sample/cpu_sampler.hpp>
 #include <pcm/uv/handle.hpp>
 #include <pcm/walkthrough/cpu_sample.hpp>
@@ -13,14 +14,16 @@
 
 namespace pcm::walkthrough {
 
-/// A pooled source: see async::PooledCompletionSource.
-using PooledSampleSource = async::PooledCompletionSource<CpuSample>;
+/// A pooled, loop-affine source: see async::PooledLoopSource. Every wait is created,
+/// completed by the timer tick and awaited on the loop's thread, so the thread-safe
+/// CompletionSource would only add atomic read-modify-writes.
+using PooledSampleSource = async::PooledLoopSource<CpuSample>;
 
 /// Any number of awaiters (up to `max_waiters`) on one monitor, all completed with the same
 /// fresh sample. Once the pool is warm, a wait allocates nothing. Use on the loop's thread.
 class PooledPcMonitor {
 public:
-    PooledPcMonitor(uv_loop_t* loop, std::chrono::milliseconds interval, std::size_t max_waiters,
+    PooledPcMonitor(async::LoopScheduler& scheduler, std::chrono::milliseconds interval, std::size_t max_waiters,
                     const std::string& proc_root = "/proc");
 
     void start();
