@@ -145,6 +145,7 @@ TEST_CASE("duplicate keys and anything after the JSON value are refused, with th
     CHECK(trailing.starts_with("/: bytes after the JSON value: line 2, column 1"));
     std::string nul = only_error(std::string("{}\n\0{\"limits\":{\"max_clients\":0}}", 32));
     CHECK(nul.starts_with("/: line 2, column 1: a NUL byte"));
+    CHECK(only_error(std::string(100'000, '[') + std::string(100'000, ']')) == "/: nested deeper than 64 levels");
     CHECK(errors_of(std::string("{\"log\":{\"level\":\"info\0\"}}", 25)).size() == 1);  // inside a string: refused too
 }
 

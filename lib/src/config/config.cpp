@@ -237,11 +237,15 @@ class DuplicateKeys {
 public:
     std::vector<std::string> errors;
 
-    bool operator()(int, json::parse_event_t event, json& parsed) {
+    struct too_deep {};
+    static constexpr int max_depth = 64;  // the configuration has 4 levels; this bounds memory for a hostile file
+
+    bool operator()(int depth, json::parse_event_t event, json& parsed) {
         using E = json::parse_event_t;
         switch (event) {
             case E::object_start:
             case E::array_start:
+                if (depth >= max_depth) throw too_deep{};
                 frames_.push_back({event == E::array_start, frames_.empty() ? std::string() : child(frames_.back()), {}, {}, 0});
                 break;
             case E::key: {
@@ -281,6 +285,9 @@ LoadResult parse_config(std::string_view json_text) {
     DuplicateKeys duplicates;
     try {
         doc = json::parse(json_text, std::ref(duplicates));
+    } catch (const DuplicateKeys::too_deep&) {
+        result.errors.push_back("/: nested deeper than " + std::to_string(DuplicateKeys::max_depth) + " levels");
+        return result;
     } catch (const json::parse_error& e) {
         std::string described = describe_syntax_error(json_text, e);
         if (described.find("; expected end of input") != std::string::npos) described = "/: bytes after the JSON value: " + described;
