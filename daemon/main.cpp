@@ -109,6 +109,7 @@ public:
           watchdog_timer_(uv_timer_init, loop) {
         service_timer_.get()->data = watchdog_timer_.get()->data = this;
         for (auto* handle : {sigint_.get(), sigterm_.get(), sighup_.get()}) handle->data = this;
+        server_.add_figures([this](pcm::metrics::ServerFigures& f) { http_.add_figures(f); });
         pcm::uv::check(uv_signal_start(sigint_.get(), &Daemon::on_stop_signal, SIGINT), "SIGINT handler");
         pcm::uv::check(uv_signal_start(sigterm_.get(), &Daemon::on_stop_signal, SIGTERM), "SIGTERM handler");
         pcm::uv::check(uv_signal_start(sighup_.get(), &Daemon::on_reload_signal, SIGHUP), "SIGHUP handler");

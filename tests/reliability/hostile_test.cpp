@@ -3,6 +3,7 @@
 // fork a child that drops to `nobody` (CI runs as root); without root they are skipped
 // with a WARN line.
 #include "fixture.hpp"
+#include "http_client.hpp"
 #include "process.hpp"
 #include "running_daemon.hpp"
 #include "unix_client.hpp"
@@ -12,6 +13,7 @@
 #include <doctest/doctest.h>
 
 #include <grp.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -23,6 +25,7 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -368,3 +371,118 @@ TEST_CASE("attack 7: out of file descriptors: each refusal logged and counted, e
     CHECK(stats["rejected"]["no_descriptors"].get<int>() >= refused);  // (and any PING above that met the limit)
 }
 
+namespace {
+
+struct HttpDaemon : pcm::test::RunningDaemon {
+    int port = pcm::test::free_port();
+    explicit HttpDaemon(const std::string& http_extra = "", const std::string& more = "") {
+        start("{" + sampling(200) + R"(,"socket":{"path":")" + socket + R"("},"http":{"listen":"127.0.0.1:)" +
+              std::to_string(port) + "\"" + http_extra + "}" + more + "}");
+    }
+};
+
+/// A procfs copy of a big machine: `cpus` CPUs and `disks` disks (a /metrics body of megabytes).
+void make_big_procfs(const std::filesystem::path& to, int cpus, int disks) {
+    pcm::test::copy_fixture_root("debian12-vm", to);
+    std::string stat = pcm::test::read_file(to / "stat"), out;
+    std::istringstream in(stat);
+    for (std::string line; std::getline(in, line);) {
+        if (line.starts_with("cpu") && !line.starts_with("cpu ")) continue;
+        out += line + "\n";
+        if (line.starts_with("cpu "))
+            for (int i = 0; i < cpus; ++i) out += "cpu" + std::to_string(i) + " 13197 0 4938 101689 22 0 190 0 0 0\n";
+    }
+    pcm::test::write_file(to / "stat", out);
+    std::string diskstats;
+    for (int i = 0; i < disks; ++i)
+        diskstats += "259 " + std::to_string(i) + " nvme" + std::to_string(i) +
+                     "n1 1 2 3 4 5 6 7 8 0 10 11 0 0 0 0 0 0\n";
+    pcm::test::write_file(to / "diskstats", diskstats);
+}
+
+// A request head of exactly `size` bytes, blank line included.
+std::string head_of_size(const std::string& path, std::size_t size) {
+    std::string start = "GET " + path + " HTTP/1.1\r\nHost: x\r\nX-Pad: ";
+    return start + std::string(size - start.size() - 4, 'p') + "\r\n\r\n";
+}
+
+}  // namespace
+
+TEST_CASE("attack 8: request heads: 8 KiB exactly, a 1 MiB head gets its 431, absolute form, HTTP/2.0 and 0.9") {
+    HttpDaemon d;
+    REQUIRE(eventually([&] { return pcm::test::http_get(d.port, "/healthz").status == 200; }));
+    CHECK(pcm::test::exchange(d.port, head_of_size("/healthz", 8192)).status == 200);
+    CHECK(pcm::test::exchange(d.port, head_of_size("/healthz", 8193)).status == 431);
+
+    // 1 MiB of head: the daemon answers 431 and drains what still comes, so the client
+    // reads the reply instead of a reset.
+    int fd = pcm::test::connect_loopback(d.port);
+    REQUIRE(fd >= 0);
+    std::string huge = head_of_size("/metrics", 1 << 20);
+    std::thread writer([&] {
+        std::string_view rest = huge;
+        while (!rest.empty()) {
+            ssize_t n = ::send(fd, rest.data(), rest.size(), MSG_NOSIGNAL);
+            if (n <= 0) break;
+            rest.remove_prefix(static_cast<std::size_t>(n));
+        }
+    });
+    writer.join();
+    pcm::test::HttpReply big = pcm::test::read_reply(fd);
+    ::close(fd);
+    CHECK(big.status == 431);
+
+    auto absolute = pcm::test::exchange(
+        d.port, "GET http://127.0.0.1:" + std::to_string(d.port) + "/metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    CHECK(absolute.status == 200);
+    CHECK(absolute.body.find("pcmonitor_uptime_seconds") != std::string::npos);
+    CHECK(pcm::test::exchange(d.port, "GET http://127.0.0.1/healthz?x=1 HTTP/1.0\r\n\r\n").status == 200);
+    CHECK(pcm::test::exchange(d.port, "GET /metrics HTTP/2.0\r\nHost: x\r\n\r\n").status == 505);
+    CHECK(pcm::test::exchange(d.port, "GET /metrics\r\n\r\n").status == 400);
+    CHECK(pcm::test::http_get(d.port, "/healthz").status == 200);
+}
+
+TEST_CASE("attack 2: HTTP connections are capped (oldest closed first) and a reply nobody reads is abandoned") {
+    TempDir big;
+    make_big_procfs(big.path() / "proc", 4096, 4000);
+    HttpDaemon d(R"(,"max_connections":8,"write_timeout_ms":300)",
+                 R"(,"procfs_root":")" + (big.path() / "proc").string() + "\"");
+    REQUIRE(eventually([&] { return pcm::test::http_get(d.port, "/healthz").status == 200; }));
+    std::size_t baseline = open_fds(d.process->pid());
+
+    // 20 connections that send nothing: the 12 oldest are closed as the newer arrive.
+    std::vector<int> idle;
+    for (int i = 0; i < 20; ++i) idle.push_back(pcm::test::connect_loopback(d.port));
+    for (int i = 0; i < 12; ++i) {
+        pollfd p{idle[static_cast<std::size_t>(i)], POLLIN, 0};
+        REQUIRE(::poll(&p, 1, 10'000) == 1);
+        char c;
+        CHECK(::recv(idle[static_cast<std::size_t>(i)], &c, 1, 0) <= 0);  // closed, no reply
+    }
+    CHECK(d.ask("STATS")["stats"]["http"]["dropped_max_connections"] == 12);
+    CHECK(open_fds(d.process->pid()) <= baseline + 8);
+    for (int fd : idle) ::close(fd);
+
+    // Clients that ask for /metrics with a tiny receive window and never read: each is let
+    // go (write timeout, or no hang-up after the reply) without them doing anything.
+    std::vector<int> stuck;
+    for (int i = 0; i < 6; ++i) {
+        int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        int small = 1024;
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(static_cast<std::uint16_t>(d.port));
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+        std::string request = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+        ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+        stuck.push_back(fd);
+    }
+    CHECK(eventually([&] { return open_fds(d.process->pid()) <= baseline; }, 30s));
+    json http = d.ask("STATS")["stats"]["http"];
+    MESSAGE("write timeouts: " << http["write_timeouts"] << " of 6 (the others' replies fit the kernel buffers)");
+    CHECK(http["write_timeouts"].get<int>() >= 1);
+    for (int fd : stuck) ::close(fd);
+    CHECK(pcm::test::http_get(d.port, "/healthz").status == 200);
+}
