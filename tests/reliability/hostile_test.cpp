@@ -225,6 +225,29 @@ TEST_CASE("attack 1: a symlink swapped in for the socket while it is re-bound: t
     CHECK(target.st_gid == 0);
 }
 
+TEST_CASE("attack 3: RELOAD reads the file off the loop; replies stay in order; a FIFO is refused at once") {
+    pcm::test::RunningDaemon d;
+    std::string config = "{" + sampling() + R"(,"socket":{"path":")" + d.socket + "\"}}";
+    d.start(config);
+    UnixClient c(d.socket);
+    c.send("PING\nRELOAD\nPING\nRELOAD\nGET memory\n");
+    CHECK(json::parse(*c.line())["pong"] == true);
+    CHECK(json::parse(*c.line())["reloaded"] == true);
+    CHECK(json::parse(*c.line())["pong"] == true);
+    CHECK(json::parse(*c.line())["reloaded"] == true);
+    CHECK(json::parse(*c.line())["reading"]["group"] == "memory");
+
+    std::filesystem::remove(d.config);
+    REQUIRE(::mkfifo(d.config.c_str(), 0600) == 0);  // nobody ever writes to it
+    c.send("RELOAD\nPING\n");
+    json refused = json::parse(*c.line());
+    CHECK(refused["code"] == "invalid_config");
+    CHECK(refused["error"].get<std::string>().find("not a regular file (a FIFO)") != std::string::npos);
+    CHECK(json::parse(*c.line())["pong"] == true);
+    std::filesystem::remove(d.config);
+    pcm::test::write_file(d.config, config);  // so that the stop is as usual
+}
+
 TEST_CASE("attack 4: one uid holds its cap (and others fill the unreserved slots): root's PING still answers") {
     if (skip_unless_root("the per-uid cap test")) return;
     pcm::test::RunningDaemon d;
@@ -444,7 +467,7 @@ TEST_CASE("attack 8: request heads: 8 KiB exactly, a 1 MiB head gets its 431, ab
 
 TEST_CASE("attack 2: HTTP connections are capped (oldest closed first) and a reply nobody reads is abandoned") {
     TempDir big;
-    make_big_procfs(big.path() / "proc", 4096, 4000);
+    make_big_procfs(big.path() / "proc", 2048, 2000);
     HttpDaemon d(R"(,"max_connections":8,"write_timeout_ms":300)",
                  R"(,"procfs_root":")" + (big.path() / "proc").string() + "\"");
     REQUIRE(eventually([&] { return pcm::test::http_get(d.port, "/healthz").status == 200; }));

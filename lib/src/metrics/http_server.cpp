@@ -46,25 +46,41 @@ struct HttpServer::Connection {
     /// then request_timeout for the client to hang up.
     void reply(int status, std::string_view reason, std::string_view type, std::string_view body, bool head = false,
                std::string_view extra_header = {}) {
+        reply(status, reason, type, body, nullptr, head, extra_header);
+    }
+    /// The same with a body shared with other connections (a /metrics text, megabytes on a
+    /// big machine: one copy for all the clients it is being written to).
+    void reply(int status, std::string_view reason, std::string_view type, std::shared_ptr<const std::string> body,
+               bool head) {
+        std::string_view text = *body;
+        reply(status, reason, type, text, std::move(body), head, {});
+    }
+    void reply(int status, std::string_view reason, std::string_view type, std::string_view body,
+               std::shared_ptr<const std::string> shared, bool head, std::string_view extra_header) {
         if (replied) return;
         replied = true;
         received = 0;  // from here on the buffer only takes what is drained
         response = "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason) + "\r\nContent-Type: " +
                    std::string(type) + "\r\nContent-Length: " + std::to_string(body.size()) +
                    "\r\nConnection: close\r\n" + std::string(extra_header) + "\r\n";
-        if (!head) response += body;
+        if (!head && !shared) response += body;
+        if (!head) shared_body = std::move(shared);
         uv_timer_start(&timer, [](uv_timer_t* t) {
             auto* c = static_cast<Connection*>(t->data);
             ++c->server.counters_.http_write_timeouts;
             c->close();  // cancels the write
         }, static_cast<std::uint64_t>(server.config_.write_timeout.count()), 0);
-        uv_buf_t buf = uv_buf_init(response.data(), static_cast<unsigned>(response.size()));
-        if (uv_write(&write, stream(), &buf, 1, &Connection::on_written) != 0) close();
+        uv_buf_t bufs[2] = {uv_buf_init(response.data(), static_cast<unsigned>(response.size())), {}};
+        unsigned count = 1;
+        if (shared_body)
+            bufs[count++] = uv_buf_init(const_cast<char*>(shared_body->data()), static_cast<unsigned>(shared_body->size()));
+        if (uv_write(&write, stream(), bufs, count, &Connection::on_written) != 0) close();
     }
     static void on_written(uv_write_t* w, int status) {
         auto* c = static_cast<Connection*>(w->data);
         if (status != 0 || c->closing) return c->close();
         std::string().swap(c->response);
+        c->shared_body.reset();
         uv_timer_start(&c->timer, [](uv_timer_t* t) { static_cast<Connection*>(t->data)->close(); },
                        static_cast<std::uint64_t>(request_timeout.count()), 0);
         if (c->peer_done || uv_shutdown(&c->shutdown, c->stream(), [](uv_shutdown_t* s, int) {
@@ -86,6 +102,7 @@ struct HttpServer::Connection {
     char buffer[max_request_bytes + 1];
     std::size_t received = 0;
     std::string response;
+    std::shared_ptr<const std::string> shared_body;
     bool replied = false, closing = false, peer_done = false;
     int open_handles = 2;
 };
@@ -175,17 +192,26 @@ void HttpServer::respond(Connection& c, const HttpRequest& request) {
     if (request.version_major != 1) return c.reject(505, "HTTP Version Not Supported");
     if (request.method == HttpRequest::Method::other) {
         ++counters_.http_rejected;
-        return c.reply(405, "Method Not Allowed", "text/plain; charset=utf-8", "Method Not Allowed\n", false,
+        return c.reply(405, "Method Not Allowed", "text/plain; charset=utf-8", "Method Not Allowed\n", nullptr, false,
                        "Allow: GET, HEAD\r\n");
     }
     const std::string& path = request.path;
     if (path == "/metrics") {
         bool openmetrics = request.accept.find("application/openmetrics-text") != std::string::npos;
-        ServerFigures figures = figures_ ? figures_() : ServerFigures{};
-        add_figures(figures);
-        render_prometheus(monitor_, figures, body_,
-                          openmetrics ? Format::openmetrics : Format::prometheus_text);
-        return c.reply(200, "OK", openmetrics ? openmetrics_type : text_type, body_, head);
+        // One text per sample and format, shared by every connection writing it: slow
+        // clients cost a reference each, not a copy of the body.
+        Rendered& r = rendered_[openmetrics ? 1 : 0];
+        std::array<std::uint64_t, 4> key{};
+        for (std::size_t g = 0; g < key.size(); ++g) key[g] = monitor_.header(monitor::all_groups[g]).sequence;
+        if (!r.body || r.key != key) {
+            if (!r.body || r.body.use_count() > 1) r.body = std::make_shared<std::string>();  // else its buffer is reused
+            ServerFigures figures = figures_ ? figures_() : ServerFigures{};
+            add_figures(figures);
+            render_prometheus(monitor_, figures, *r.body, openmetrics ? Format::openmetrics : Format::prometheus_text);
+            r.key = key;
+        }
+        return c.reply(200, "OK", openmetrics ? openmetrics_type : text_type, std::shared_ptr<const std::string>(r.body),
+                       head);
     }
     if (path == "/healthz") return c.reply(200, "OK", "text/plain; charset=utf-8", "ok\n", head);
     ++counters_.http_rejected;

@@ -120,8 +120,11 @@ struct Server::Connection {
     /// Sends the reply to a request: always taken (requests stop being read while much is
     /// queued: backpressure), counted against the global budget.
     void send(std::string_view bytes) {
+        bool keeping_up = out.queued() == 0;
         if (!out.send(bytes, false)) abort("its connection failed");
-        server.enforce_budget();
+        // A client that had nothing waiting is not dropped for the reply it just asked for
+        // (METRICS may be larger than the budget on a big machine): the others go first.
+        server.enforce_budget(keeping_up ? this : nullptr);
     }
     /// Sends what the client did not ask for just now (a subscription's event); a client
     /// whose queue passes limits.output_queue_bytes is dropped.
@@ -130,7 +133,7 @@ struct Server::Connection {
             if (!out.failed()) ++server.counters_.dropped_queue_full;
             abort(out.failed() ? "its connection failed" : "output queue full: the client does not read");
         }
-        server.enforce_budget();
+        server.enforce_budget(nullptr);
     }
     void reply(const json& body) { send(body.dump() + '\n'); }
     void error(std::string_view code, std::string_view message) { send(error_line(code, message)); }
@@ -193,6 +196,7 @@ struct Server::Connection {
     std::optional<Group> subscribed;
     std::int64_t every_ns = 0, last_push_ns = 0;
     std::optional<uid_t> capped_uid;  // counted in Server::per_uid_
+    std::uint64_t id = 0;             // finds the connection again after an asynchronous reload
     int open_handles = 3;
     bool aborted = false, closing = false, serving = false, admitted = false;
 };
@@ -346,6 +350,7 @@ void Server::out_of_descriptors(int error) {
 void Server::admit(int fd) {
     auto owned = std::make_unique<Connection>(*this, loop_);
     Connection& c = *owned;
+    c.id = ++next_id_;
     connections_.push_back(std::move(owned));
     if (uv_pipe_open(&c.pipe, fd) != 0) {
         ::close(fd);
@@ -391,8 +396,8 @@ async::Task<void> Server::serve(Connection& c) {
     constexpr std::int64_t turn_ns = 2'000'000;  // pipelined requests answered per loop turn: about 2 ms' worth
     std::int64_t turn_started = now_ns();
     while (!c.aborted) {
-        bool gated = false;
-        if (c.out.queued() > pause_at) {
+        bool gated = c.reader.gated();  // (a RELOAD in progress)
+        if (!gated && c.out.queued() > pause_at) {
             // Backpressure: answer no more requests (and read none) until the client has
             // taken most of what waits for it; its next sends block in its own kernel buffer.
             ++counters_.read_pauses;
@@ -403,7 +408,7 @@ async::Task<void> Server::serve(Connection& c) {
                 if (!self->closing) self->reader.ungate();
             }, &c);
             gated = true;
-        } else if (c.reader.line_buffered() && now_ns() - turn_started > turn_ns) {
+        } else if (!gated && c.reader.line_buffered() && now_ns() - turn_started > turn_ns) {
             // A long pipeline (HISTORY, METRICS...) gives the loop back between requests:
             // sampling and other clients go first, then this one carries on.
             c.out.hold(false);
@@ -571,11 +576,25 @@ void Server::answer(Connection& c, const Request& request) {
                 c.error("forbidden", "RELOAD is allowed only to root and to the daemon's own user");
                 return;
             }
-            ReloadOutcome outcome = reload_ ? reload_() : ReloadOutcome{false, "reload is not available"};
-            if (outcome.ok)
-                c.reply({{"ok", true}, {"reloaded", true}});
-            else
-                c.error("invalid_config", outcome.error);
+            if (!reload_) {
+                c.error("invalid_config", "reload is not available");
+                return;
+            }
+            // The file is read off the loop: no request of this client is answered (or
+            // read) until the outcome is in, so replies stay in order.
+            c.out.hold(false);
+            c.reader.gate();
+            reload_([this, id = c.id](ReloadOutcome outcome) {
+                auto it = std::find_if(connections_.begin(), connections_.end(),
+                                       [&](const auto& owned) { return owned->id == id; });
+                if (it == connections_.end() || (*it)->aborted || (*it)->closing) return;  // gone meanwhile
+                Connection& conn = **it;
+                if (outcome.ok)
+                    conn.reply({{"ok", true}, {"reloaded", true}});
+                else
+                    conn.error("invalid_config", outcome.error);
+                conn.reader.ungate();
+            });
             return;
         }
         case Command::wait:
@@ -631,13 +650,13 @@ metrics::ServerFigures Server::figures() const noexcept {
     return f;
 }
 
-void Server::enforce_budget() {
+void Server::enforce_budget(Connection* spared) {
     const std::size_t budget = monitor_.config().limits.output_budget_bytes;
     if (queued_bytes_ <= budget) return;
     // Furthest behind first: the clients with the most bytes waiting.
     std::vector<Connection*> behind;
     for (auto& owned : connections_)
-        if (!owned->aborted && owned->out.queued() > 0) behind.push_back(owned.get());
+        if (!owned->aborted && owned->out.queued() > 0 && owned.get() != spared) behind.push_back(owned.get());
     std::sort(behind.begin(), behind.end(), [](Connection* a, Connection* b) { return a->out.queued() > b->out.queued(); });
     for (Connection* c : behind) {
         if (queued_bytes_ <= budget) break;

@@ -6,6 +6,7 @@
 #include <pcm/monitor/monitor.hpp>
 #include <pcm/uv/handle.hpp>
 
+#include <array>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -54,7 +55,11 @@ private:
     std::function<ServerFigures()> figures_;
     uv::Handle<uv_tcp_t> listener_;
     std::vector<std::unique_ptr<Connection>> connections_;
-    std::string body_;
+    struct Rendered {
+        std::array<std::uint64_t, 4> key{};  // the groups' sample sequences it was rendered from
+        std::shared_ptr<std::string> body;
+    };
+    std::array<Rendered, 2> rendered_;  // Prometheus text, OpenMetrics
     config::HttpConfig config_;  // as at start: the listener's settings change only on restart
     ClientCounters counters_;
     std::uint64_t requests_ = 0;

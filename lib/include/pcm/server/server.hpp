@@ -27,7 +27,8 @@ struct ReloadOutcome {
 /// monitor's loop thread only.
 class Server {
 public:
-    using Reload = std::function<ReloadOutcome()>;
+    /// Starts a reload and calls its argument with the outcome, later or at once.
+    using Reload = std::function<void(std::function<void(ReloadOutcome)>)>;
 
     Server(uv_loop_t* loop, monitor::Monitor& monitor, Reload reload);
     ~Server();
@@ -68,8 +69,9 @@ private:
     void accept_all();
     void out_of_descriptors(int error);
     void admit(int fd);
-    /// Drops the clients furthest behind until all queued replies fit the budget.
-    void enforce_budget();
+    /// Drops the clients furthest behind until all queued replies fit the budget; `spared`
+    /// (the client just answered, if it had nothing waiting) is not dropped.
+    void enforce_budget(Connection* spared);
     async::Task<void> serve(Connection& c);
     void answer(Connection& c, const Request& request);
     void on_sample(monitor::Group group);
@@ -101,6 +103,7 @@ private:
     std::int64_t socket_checked_ns_ = 0;
     std::uint64_t requests_ = 0, bytes_in_ = 0, bytes_out_ = 0;
     metrics::ClientCounters counters_;
+    std::uint64_t next_id_ = 0;
     std::size_t admitted_ = 0;                         // connections served (not those turned away)
     std::unordered_map<uid_t, std::size_t> per_uid_;   // admitted connections per unprivileged uid
     std::size_t queued_bytes_ = 0;                     // replies queued for all clients (OutputQueue::account_to)
