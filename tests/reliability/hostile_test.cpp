@@ -326,7 +326,13 @@ TEST_CASE("attack 5: 500 subscribers that never read, against a 2 MiB budget: RS
     CHECK(pinged);
     MESSAGE("RSS " << before << " KiB before, peak " << peak << " KiB; " << dropped << " dropped over the budget");
     // Budget (2 MiB) plus a fixed margin for 500 connections' own state and the allocator.
+    // (Under AddressSanitizer RSS says little: freed memory sits in its quarantine and
+    // shadow; the budget itself is checked above through queued_bytes.)
+#if defined(__SANITIZE_ADDRESS__)
+    MESSAGE("AddressSanitizer build: the RSS bound is checked in the plain build only");
+#else
     CHECK(peak - before < 2048 + 16384);
+#endif
     CHECK(d.process->err().find("over limits.output_budget_bytes (2097152)") != std::string::npos);
     std::string metrics;
     UnixClient m(d.socket);
