@@ -18,9 +18,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -100,7 +103,7 @@ public:
         : options_(std::move(options)),
           scheduler_(loop),
           monitor_(scheduler_, config),
-          server_(loop, monitor_, [this] { return reload(); }),
+          server_(loop, monitor_, [this](ReloadDone done) { reload(std::move(done)); }),
           http_(loop, monitor_, [this] { return server_.figures(); }),
           sigint_(uv_signal_init, loop),
           sigterm_(uv_signal_init, loop),
@@ -109,6 +112,7 @@ public:
           watchdog_timer_(uv_timer_init, loop) {
         service_timer_.get()->data = watchdog_timer_.get()->data = this;
         for (auto* handle : {sigint_.get(), sigterm_.get(), sighup_.get()}) handle->data = this;
+        server_.add_figures([this](pcm::metrics::ServerFigures& f) { http_.add_figures(f); });
         pcm::uv::check(uv_signal_start(sigint_.get(), &Daemon::on_stop_signal, SIGINT), "SIGINT handler");
         pcm::uv::check(uv_signal_start(sigterm_.get(), &Daemon::on_stop_signal, SIGTERM), "SIGTERM handler");
         pcm::uv::check(uv_signal_start(sighup_.get(), &Daemon::on_reload_signal, SIGHUP), "SIGHUP handler");
@@ -141,20 +145,75 @@ public:
         }
     }
 
-    /// Re-reads the configuration file; an invalid one is refused and the running one stays.
-    pcm::server::ReloadOutcome reload() {
-        notifier_.send("RELOADING=1");
-        pcm::server::ReloadOutcome outcome = reload_file();
-        notifier_.send(outcome.ok ? "READY=1\nSTATUS=configuration reloaded" : "READY=1\nSTATUS=reload refused: " + outcome.error);
-        return outcome;
+    using ReloadDone = std::function<void(pcm::server::ReloadOutcome)>;
+
+    /// Re-reads the configuration file and calls `done` with the outcome; an invalid file is
+    /// refused and the running configuration stays. The file is read and parsed on
+    /// libuv's thread pool (at most 1 MiB, a regular file), never on the loop: sampling and
+    /// clients carry on meanwhile. Requests that arrive during a read share the next one.
+    void reload(ReloadDone done) {
+        waiting_reloads_.push_back(std::move(done));
+        if (!reading_) start_reading();
     }
 
-    pcm::server::ReloadOutcome reload_file() {
+private:
+    struct ReadWork {
+        uv_work_t request{};
+        Daemon* daemon = nullptr;
+        std::string path;
+        pcm::config::LoadResult result;
+        std::vector<ReloadDone> done;
+    };
+
+    void start_reading() {
+        notifier_.send("RELOADING=1");
+        auto work = std::make_unique<ReadWork>();
+        work->daemon = this;
+        work->path = options_.config_path;
+        work->done = std::exchange(waiting_reloads_, {});
+        work->request.data = work.get();
+        if (options_.config_path.empty()) return read_done(*work);
+        reading_ = true;
+        int rc = uv_queue_work(
+            scheduler_.loop(), &work->request,
+            [](uv_work_t* w) {  // on a pool thread: pure file reading and parsing
+                auto* rw = static_cast<ReadWork*>(w->data);
+                rw->result = pcm::config::load_config_file(rw->path);
+            },
+            [](uv_work_t* w, int) {  // back on the loop; the request owns the work from here
+                std::unique_ptr<ReadWork> rw(static_cast<ReadWork*>(w->data));
+                rw->daemon->read_done(*rw);
+            });
+        if (rc == 0) {
+            work.release();  // owned by the queued request until its completion callback
+            return;
+        }
+        work->result = pcm::config::load_config_file(work->path);
+        read_done(*work);
+    }
+
+    void read_done(ReadWork& work) {
+        reading_ = false;
+        pcm::server::ReloadOutcome outcome{true, {}};
+        if (!monitor_.stopping()) {
+            outcome = apply_loaded(std::move(work.result));
+            notifier_.send(outcome.ok ? "READY=1\nSTATUS=configuration reloaded"
+                                      : "READY=1\nSTATUS=reload refused: " + outcome.error);
+        }
+        for (ReloadDone& done : work.done)
+            if (done) done(outcome);
+        if (stop_pending_) {
+            uv_stop(scheduler_.loop());
+            return;
+        }
+        if (!waiting_reloads_.empty() && !monitor_.stopping()) start_reading();
+    }
+
+    pcm::server::ReloadOutcome apply_loaded(pcm::config::LoadResult r) {
         if (options_.config_path.empty()) {
             log(Priority::notice, "reload: no configuration file (running on the built-in defaults); nothing to do");
             return {true, {}};
         }
-        pcm::config::LoadResult r = pcm::config::load_config_file(options_.config_path);
         if (!r.config) {
             std::string all;
             for (const std::string& e : r.errors) {
@@ -173,6 +232,7 @@ public:
         return {true, {}};
     }
 
+public:
     void stop() {
         if (monitor_.stopping()) return;
         log(Priority::info, "stopping");
@@ -185,7 +245,10 @@ public:
                     sigint_.close();
                     sigterm_.close();
                     sighup_.close();
-                    uv_stop(scheduler_.loop());
+                    if (reading_)
+                        stop_pending_ = true;  // the read in the thread pool ends first (a regular file: soon)
+                    else
+                        uv_stop(scheduler_.loop());
                 });
             });
         });
@@ -223,7 +286,7 @@ private:
 
     static void on_reload_signal(uv_signal_t* handle, int) {
         log(Priority::info, "received SIGHUP: reloading");
-        static_cast<Daemon*>(handle->data)->reload();
+        static_cast<Daemon*>(handle->data)->reload({});
     }
 
     Options options_;
@@ -235,6 +298,8 @@ private:
     pcm::uv::Handle<uv_timer_t> service_timer_, watchdog_timer_;
     pcm::daemon::Notifier notifier_ = pcm::daemon::Notifier::from_environment();
     bool ready_ = false;
+    bool reading_ = false, stop_pending_ = false;
+    std::vector<ReloadDone> waiting_reloads_;
 };
 
 }  // namespace

@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <functional>
 #include <string>
@@ -133,6 +135,45 @@ TEST_CASE("a file that cannot be read is one error that names it") {
     CHECK(r.errors[0] == "/nonexistent/pcmonitor.json: cannot read: No such file or directory");
 }
 
+TEST_CASE("duplicate keys and anything after the JSON value are refused, with the JSON path") {
+    CHECK(only_error(R"({"limits":{"max_clients":8,"max_clients":9}})") ==
+          "/limits/max_clients: duplicate key (each key may appear once)");
+    CHECK(only_error(R"({"log":{"level":"info"},"log":{"level":"debug"}})") == "/log: duplicate key (each key may appear once)");
+    CHECK(only_error("{\"a\":[{\"x\":1},{\"x\":2,\"x\":3}]}") == "/a/1/x: duplicate key (each key may appear once)");
+    // Bytes after the value: as text, and hidden behind a NUL byte (which the JSON lexer takes for the end).
+    std::string trailing = only_error("{}\n{\"log\":{}}");
+    CHECK(trailing.starts_with("/: bytes after the JSON value: line 2, column 1"));
+    std::string nul = only_error(std::string("{}\n\0{\"limits\":{\"max_clients\":0}}", 32));
+    CHECK(nul.starts_with("/: line 2, column 1: a NUL byte"));
+    CHECK(only_error(std::string(100'000, '[') + std::string(100'000, ']')) == "/: nested deeper than 64 levels");
+    CHECK(errors_of(std::string("{\"log\":{\"level\":\"info\0\"}}", 25)).size() == 1);  // inside a string: refused too
+}
+
+TEST_CASE("only a regular file of at most 1 MiB is read: /dev/zero, a FIFO, a directory and a large file fail at once") {
+    pcm::test::TempDir dir;
+    auto one_error = [](const std::string& path) {
+        LoadResult r = load_config_file(path);
+        CHECK_FALSE(r.config);
+        REQUIRE(r.errors.size() == 1);
+        return r.errors[0];
+    };
+    CHECK(one_error("/dev/zero") == "/dev/zero: not a regular file (a character device); the configuration must be a "
+                                    "regular file of at most 1 MiB");
+    std::string fifo = (dir.path() / "fifo").string();
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    CHECK(one_error(fifo) == fifo + ": not a regular file (a FIFO); the configuration must be a regular file of at most 1 MiB");
+    CHECK(one_error(dir.path().string()).find("not a regular file (a directory)") != std::string::npos);
+
+    std::string big = (dir.path() / "big.json").string();
+    std::string text = "{\"log\":{\"level\":\"info\"}}" + std::string(max_config_bytes, ' ');
+    pcm::test::write_file(big, text);
+    CHECK(one_error(big) == big + ": too large (" + std::to_string(text.size()) +
+                                " bytes); a configuration file may have at most 1048576 bytes (1 MiB)");
+    text.resize(max_config_bytes);  // exactly 1 MiB: read
+    pcm::test::write_file(big, text);
+    CHECK(load_config_file(big).config);
+}
+
 TEST_CASE("the JSON Schema describes exactly what the parser accepts") {
     json schema = json::parse(pcm::test::read_file(source_config() / "pcmonitor.schema.json"));
     json defaults = to_json(Config{});
@@ -173,5 +214,5 @@ TEST_CASE("the JSON Schema describes exactly what the parser accepts") {
         }
     };
     walk(schema, json::json_pointer());
-    CHECK(bounds == 2 * 11);  // the eleven integer keys
+    CHECK(bounds == 2 * 17);  // the seventeen integer keys
 }

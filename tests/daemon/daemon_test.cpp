@@ -83,6 +83,41 @@ TEST_CASE("SIGHUP: an invalid file is refused and the daemon keeps running; a va
     CHECK(daemon.err().find("stopped") != std::string::npos);
 }
 
+TEST_CASE("a bad file as the configuration fails at once: /dev/zero, a FIFO, over 1 MiB; on SIGHUP it is refused") {
+    TempDir dir;
+    std::string err;
+    // Before: /dev/zero grew the daemon without end and a FIFO blocked it forever.
+    CHECK(run_to_end({"--check-config", "/dev/zero"}, dir, &err) == 1);
+    CHECK(err.find("/dev/zero: not a regular file (a character device)") != std::string::npos);
+    CHECK(run_to_end({"--config", "/dev/zero"}, dir, &err) == 1);
+    CHECK(err.find("/dev/zero: not a regular file (a character device)") != std::string::npos);
+    auto fifo = dir.path() / "fifo.json";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    CHECK(run_to_end({"--check-config", fifo.string()}, dir, &err) == 1);
+    CHECK(err.find(fifo.string() + ": not a regular file (a FIFO)") != std::string::npos);
+    CHECK(run_to_end({"--config", fifo.string()}, dir, &err) == 1);
+    CHECK(err.find(fifo.string() + ": not a regular file (a FIFO)") != std::string::npos);
+    auto big = dir.path() / "big.json";
+    pcm::test::write_file(big, "{}" + std::string(2 << 20, ' '));
+    CHECK(run_to_end({"--check-config", big.string()}, dir, &err) == 1);
+    CHECK(err.find("too large (2097154 bytes); a configuration file may have at most 1048576 bytes (1 MiB)") !=
+          std::string::npos);
+
+    // SIGHUP with the file swapped for a FIFO: refused at once, the daemon serves on.
+    auto config = dir.path() / "pcmonitor.json";
+    pcm::test::write_file(config, config_with_interval(100, dir));
+    Process daemon({daemon_path, "--config", config.string()}, dir.path());
+    REQUIRE(daemon.wait_for_err("started: configuration"));
+    std::filesystem::remove(config);
+    REQUIRE(::mkfifo(config.c_str(), 0600) == 0);
+    daemon.signal(SIGHUP);
+    REQUIRE(daemon.wait_for_err("keeping the running configuration"));
+    CHECK(daemon.err().find(config.string() + ": not a regular file (a FIFO)") != std::string::npos);
+    CHECK(daemon.running());
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait() == 0);
+}
+
 TEST_CASE("SIGINT stops it too; with stderr on the journal, lines carry <N> priorities") {
     TempDir dir;
     // Point JOURNAL_STREAM at the file that will be the child's stderr, as systemd does.

@@ -7,12 +7,15 @@
 #include <pcm/sys/unique_fd.hpp>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <initializer_list>
+#include <unordered_set>
 
 namespace pcm::config {
 namespace {
@@ -171,14 +174,21 @@ void read_document(Reader& r, const json& doc, Config& c) {
     }
     if (const json* limits = r.child_object(doc, "", "limits",
                                             {"max_clients", "max_line_bytes", "idle_timeout_ms", "output_queue_bytes",
-                                             "max_waiters"})) {
+                                             "max_waiters", "max_clients_per_uid", "reserved_clients",
+                                             "output_budget_bytes", "read_pause_bytes"})) {
         r.integer(*limits, "/limits", "max_clients", 1, 100'000, c.limits.max_clients);
         r.integer(*limits, "/limits", "max_line_bytes", 64, 1 << 20, c.limits.max_line_bytes);
         r.duration(*limits, "/limits", "idle_timeout_ms", 0, max_interval_ms, c.limits.idle_timeout);
         r.integer(*limits, "/limits", "output_queue_bytes", 4096, std::int64_t{1} << 30, c.limits.output_queue_bytes);
         r.integer(*limits, "/limits", "max_waiters", 1, 1'000'000, c.limits.max_waiters);
+        r.integer(*limits, "/limits", "max_clients_per_uid", 1, 100'000, c.limits.max_clients_per_uid);
+        r.integer(*limits, "/limits", "reserved_clients", 0, 1'000, c.limits.reserved_clients);
+        r.integer(*limits, "/limits", "output_budget_bytes", 65536, std::int64_t{1} << 34, c.limits.output_budget_bytes);
+        r.integer(*limits, "/limits", "read_pause_bytes", 4096, std::int64_t{1} << 30, c.limits.read_pause_bytes);
     }
-    if (const json* http = r.child_object(doc, "", "http", {"listen"})) {
+    if (const json* http = r.child_object(doc, "", "http", {"listen", "max_connections", "write_timeout_ms"})) {
+        r.integer(*http, "/http", "max_connections", 1, 100'000, c.http.max_connections);
+        r.duration(*http, "/http", "write_timeout_ms", 100, 600'000, c.http.write_timeout);
         if (r.string(*http, "/http", "listen", c.http.listen) && !c.http.listen.empty() &&
             !parse_listen_address(c.http.listen))
             r.fail("/http/listen", "must be empty or a numeric address and port such as \"127.0.0.1:9101\" or "
@@ -210,20 +220,94 @@ std::string describe_syntax_error(std::string_view text, const nlohmann::json::p
            (detail == std::string::npos ? what : what.substr(detail));
 }
 
+std::string line_and_column(std::string_view text, std::size_t offset) {
+    std::size_t line = 1, column = 1;
+    for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+// Follows the parser through the document to name where a duplicate key is.
+class DuplicateKeys {
+public:
+    std::vector<std::string> errors;
+
+    struct too_deep {};
+    static constexpr int max_depth = 64;  // the configuration has 4 levels; this bounds memory for a hostile file
+
+    bool operator()(int depth, json::parse_event_t event, json& parsed) {
+        using E = json::parse_event_t;
+        switch (event) {
+            case E::object_start:
+            case E::array_start:
+                if (depth >= max_depth) throw too_deep{};
+                frames_.push_back({event == E::array_start, frames_.empty() ? std::string() : child(frames_.back()), {}, {}, 0});
+                break;
+            case E::key: {
+                Frame& f = frames_.back();
+                f.key = parsed.get<std::string>();
+                if (!f.keys.insert(f.key).second) errors.push_back(child(f) + ": duplicate key (each key may appear once)");
+                break;
+            }
+            case E::object_end:
+            case E::array_end:
+                frames_.pop_back();
+                [[fallthrough]];
+            case E::value:
+                if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+                break;
+        }
+        return true;
+    }
+
+private:
+    struct Frame {
+        bool array = false;
+        std::string path;
+        std::unordered_set<std::string> keys;
+        std::string key;
+        std::size_t index = 0;
+    };
+    static std::string child(const Frame& f) { return f.path + "/" + (f.array ? std::to_string(f.index) : f.key); }
+    std::vector<Frame> frames_;
+};
+
 }  // namespace
 
 LoadResult parse_config(std::string_view json_text) {
     LoadResult result;
     json doc;
+    DuplicateKeys duplicates;
     try {
-        doc = json::parse(json_text);
+        doc = json::parse(json_text, std::ref(duplicates));
+    } catch (const DuplicateKeys::too_deep&) {
+        result.errors.push_back("/: nested deeper than " + std::to_string(DuplicateKeys::max_depth) + " levels");
+        return result;
     } catch (const json::parse_error& e) {
-        result.errors.push_back(describe_syntax_error(json_text, e));
+        std::string described = describe_syntax_error(json_text, e);
+        if (described.find("; expected end of input") != std::string::npos) described = "/: bytes after the JSON value: " + described;
+        result.errors.push_back(std::move(described));
         return result;
     } catch (const json::exception& e) {  // e.g. out_of_range for a number that overflows (found by fuzzing)
         std::string what = e.what();
         std::size_t detail = what.find("] ");
         result.errors.push_back("invalid JSON: " + (detail == std::string::npos ? what : what.substr(detail + 2)));
+        return result;
+    }
+    // nlohmann's lexer takes a NUL byte for the end of input: what follows was ignored.
+    if (std::size_t nul = json_text.find('\0'); nul != std::string_view::npos) {
+        result.errors.push_back("/: " + line_and_column(json_text, nul) +
+                                ": a NUL byte (nothing may follow the JSON value, and a NUL byte may not appear in it)");
+        return result;
+    }
+    if (!duplicates.errors.empty()) {
+        result.errors = std::move(duplicates.errors);
         return result;
     }
     Reader reader;
@@ -236,17 +320,46 @@ LoadResult parse_config(std::string_view json_text) {
     return result;
 }
 
+namespace {
+
+const char* kind_of(mode_t mode) {
+    if (S_ISDIR(mode)) return "a directory";
+    if (S_ISFIFO(mode)) return "a FIFO";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "not a regular file";
+}
+
+}  // namespace
+
 LoadResult load_config_file(const std::string& path) {
-    sys::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused just below).
+    sys::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+    if (!fd) return {std::nullopt, {path + ": cannot read: " + std::strerror(errno)}};
+    struct stat st{};
+    if (::fstat(fd.get(), &st) != 0) return {std::nullopt, {path + ": cannot read: " + std::strerror(errno)}};
+    if (!S_ISREG(st.st_mode))
+        return {std::nullopt, {path + ": not a regular file (" + kind_of(st.st_mode) +
+                               "); the configuration must be a regular file of at most 1 MiB"}};
+    auto too_large = [&](std::uint64_t size) {
+        return LoadResult{std::nullopt, {path + ": too large (" + std::to_string(size) +
+                                         " bytes); a configuration file may have at most " +
+                                         std::to_string(max_config_bytes) + " bytes (1 MiB)"}};
+    };
+    if (static_cast<std::uint64_t>(st.st_size) > max_config_bytes) return too_large(static_cast<std::uint64_t>(st.st_size));
     std::string text;
-    char chunk[16384];
-    ssize_t n = 0;
-    while (fd && (n = ::read(fd.get(), chunk, sizeof chunk)) != 0) {
+    text.resize(max_config_bytes + 1);  // one more byte tells a file that grew since fstat
+    std::size_t filled = 0;
+    while (filled < text.size()) {
+        ssize_t n = ::read(fd.get(), text.data() + filled, text.size() - filled);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) break;
-        text.append(chunk, static_cast<std::size_t>(n));
+        if (n < 0) return {std::nullopt, {path + ": cannot read: " + std::strerror(errno)}};
+        if (n == 0) break;
+        filled += static_cast<std::size_t>(n);
     }
-    if (!fd || n < 0) return {std::nullopt, {path + ": cannot read: " + std::strerror(errno)}};
+    if (filled > max_config_bytes) return too_large(filled);
+    text.resize(filled);
     LoadResult result = parse_config(text);
     for (std::string& e : result.errors) e = path + ": " + e;
     return result;
@@ -272,8 +385,15 @@ json to_json(const Config& c) {
           {"max_line_bytes", c.limits.max_line_bytes},
           {"idle_timeout_ms", c.limits.idle_timeout.count()},
           {"output_queue_bytes", c.limits.output_queue_bytes},
-          {"max_waiters", c.limits.max_waiters}}},
-        {"http", {{"listen", c.http.listen}}},
+          {"max_waiters", c.limits.max_waiters},
+          {"max_clients_per_uid", c.limits.max_clients_per_uid},
+          {"reserved_clients", c.limits.reserved_clients},
+          {"output_budget_bytes", c.limits.output_budget_bytes},
+          {"read_pause_bytes", c.limits.read_pause_bytes}}},
+        {"http",
+         {{"listen", c.http.listen},
+          {"max_connections", c.http.max_connections},
+          {"write_timeout_ms", c.http.write_timeout.count()}}},
         {"log", {{"level", to_string(c.log_level)}}},
         {"procfs_root", c.procfs_root},
     };

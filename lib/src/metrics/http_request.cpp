@@ -64,7 +64,16 @@ ParsedHttpRequest parse_http_request(std::string_view bytes) {
     out.request.method = parser.method == HTTP_GET    ? HttpRequest::Method::get
                          : parser.method == HTTP_HEAD ? HttpRequest::Method::head
                                                       : HttpRequest::Method::other;
-    out.request.path = state.url.substr(0, state.url.find('?'));
+    out.request.version_major = parser.http_major;
+    out.request.version_minor = parser.http_minor;
+    std::string_view url = state.url;
+    // Absolute form (RFC 9112 §3.2.2), which a server must accept: "http://host[:port]/path".
+    if (std::size_t scheme = url.find("://"); scheme != std::string_view::npos && url.find('/') > scheme) {
+        url.remove_prefix(scheme + 3);
+        std::size_t slash = url.find('/');
+        url = slash == std::string_view::npos ? std::string_view("/") : url.substr(slash);
+    }
+    out.request.path = std::string(url.substr(0, url.find('?')));
     return out;
 }
 

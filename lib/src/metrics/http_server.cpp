@@ -6,6 +6,7 @@
 
 
 #include <algorithm>
+#include <cinttypes>
 #include <stdexcept>
 #include <string_view>
 
@@ -23,6 +24,7 @@ struct HttpServer::Connection {
         uv_timer_init(s.loop_, &timer);
         tcp.data = timer.data = this;
         write.data = this;
+        shutdown.data = this;
     }
     uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&tcp); }
 
@@ -37,23 +39,58 @@ struct HttpServer::Connection {
         uv_close(reinterpret_cast<uv_handle_t*>(&timer), done);
     }
 
-    /// Sends a whole response and closes once it is written.
+    /// Sends a whole response and closes once it is written and the client has hung up.
+    /// What the client still sends meanwhile is read and dropped (an oversized head
+    /// included): closing with unread bytes would reset the connection, and the client
+    /// would never see the reply. Bounded in time: http.write_timeout_ms for the write,
+    /// then request_timeout for the client to hang up.
     void reply(int status, std::string_view reason, std::string_view type, std::string_view body, bool head = false,
                std::string_view extra_header = {}) {
+        reply(status, reason, type, body, nullptr, head, extra_header);
+    }
+    /// The same with a body shared with other connections (a /metrics text, megabytes on a
+    /// big machine: one copy for all the clients it is being written to).
+    void reply(int status, std::string_view reason, std::string_view type, std::shared_ptr<const std::string> body,
+               bool head) {
+        std::string_view text = *body;
+        reply(status, reason, type, text, std::move(body), head, {});
+    }
+    void reply(int status, std::string_view reason, std::string_view type, std::string_view body,
+               std::shared_ptr<const std::string> shared, bool head, std::string_view extra_header) {
         if (replied) return;
         replied = true;
-        uv_read_stop(stream());
-        uv_timer_stop(&timer);
+        received = 0;  // from here on the buffer only takes what is drained
         response = "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason) + "\r\nContent-Type: " +
                    std::string(type) + "\r\nContent-Length: " + std::to_string(body.size()) +
                    "\r\nConnection: close\r\n" + std::string(extra_header) + "\r\n";
-        if (!head) response += body;
-        uv_buf_t buf = uv_buf_init(response.data(), static_cast<unsigned>(response.size()));
-        if (uv_write(&write, stream(), &buf, 1, [](uv_write_t* w, int) { static_cast<Connection*>(w->data)->close(); }) != 0)
-            close();
+        if (!head && !shared) response += body;
+        if (!head) shared_body = std::move(shared);
+        uv_timer_start(&timer, [](uv_timer_t* t) {
+            auto* c = static_cast<Connection*>(t->data);
+            ++c->server.counters_.http_write_timeouts;
+            c->close();  // cancels the write
+        }, static_cast<std::uint64_t>(server.config_.write_timeout.count()), 0);
+        uv_buf_t bufs[2] = {uv_buf_init(response.data(), static_cast<unsigned>(response.size())), {}};
+        unsigned count = 1;
+        if (shared_body)
+            bufs[count++] = uv_buf_init(const_cast<char*>(shared_body->data()), static_cast<unsigned>(shared_body->size()));
+        if (uv_write(&write, stream(), bufs, count, &Connection::on_written) != 0) close();
+    }
+    static void on_written(uv_write_t* w, int status) {
+        auto* c = static_cast<Connection*>(w->data);
+        if (status != 0 || c->closing) return c->close();
+        std::string().swap(c->response);
+        c->shared_body.reset();
+        uv_timer_start(&c->timer, [](uv_timer_t* t) { static_cast<Connection*>(t->data)->close(); },
+                       static_cast<std::uint64_t>(request_timeout.count()), 0);
+        if (c->peer_done || uv_shutdown(&c->shutdown, c->stream(), [](uv_shutdown_t* s, int) {
+                auto* conn = static_cast<Connection*>(s->data);
+                if (conn->peer_done) conn->close();
+            }) != 0)
+            c->close();
     }
     void reject(int status, std::string_view reason) {
-        ++server.rejected_;
+        ++server.counters_.http_rejected;
         reply(status, reason, "text/plain; charset=utf-8", std::string(reason) + "\n");
     }
 
@@ -61,15 +98,17 @@ struct HttpServer::Connection {
     uv_tcp_t tcp{};
     uv_timer_t timer{};
     uv_write_t write{};
+    uv_shutdown_t shutdown{};
     char buffer[max_request_bytes + 1];
     std::size_t received = 0;
     std::string response;
-    bool replied = false, closing = false;
+    std::shared_ptr<const std::string> shared_body;
+    bool replied = false, closing = false, peer_done = false;
     int open_handles = 2;
 };
 
 HttpServer::HttpServer(uv_loop_t* loop, const monitor::Monitor& monitor, std::function<ServerFigures()> figures)
-    : loop_(loop), monitor_(monitor), figures_(std::move(figures)) {}
+    : loop_(loop), monitor_(monitor), figures_(std::move(figures)), config_(monitor.config().http) {}
 
 HttpServer::~HttpServer() = default;
 
@@ -100,6 +139,22 @@ void HttpServer::on_connection(uv_stream_t* listener, int status) {
         c.close();
         return;
     }
+    // Over the cap the oldest connection goes: every one waits on its client, and the
+    // oldest has waited longest (a scraper's request is answered at once).
+    std::size_t open = 0;
+    for (const auto& other : self->connections_) open += other->closing ? 0 : 1;
+    if (open > self->config_.max_connections) {
+        for (auto& other : self->connections_) {
+            if (other->closing) continue;
+            ++self->counters_.http_dropped_oldest;
+            if (self->counters_.http_dropped_oldest == 1 || self->counters_.http_dropped_oldest % 1000 == 0)
+                daemon::log(daemon::Priority::warning,
+                            "HTTP: %zu connections open, over http.max_connections; closing the oldest (%" PRIu64
+                            " closed so far)", open, self->counters_.http_dropped_oldest);
+            other->close();
+            break;
+        }
+    }
     uv_timer_start(&c.timer, [](uv_timer_t* t) { static_cast<Connection*>(t->data)->reject(408, "Request Timeout"); },
                    static_cast<std::uint64_t>(request_timeout.count()), 0);
     uv_read_start(
@@ -111,12 +166,19 @@ void HttpServer::on_connection(uv_stream_t* listener, int status) {
         [](uv_stream_t* stream, ssize_t n, const uv_buf_t*) {
             auto* conn = static_cast<Connection*>(stream->data);
             if (n < 0) {
-                conn->close();
+                // The client is done sending (or gone). Before the reply: nothing more comes.
+                // After it: close once the reply is out.
+                conn->peer_done = true;
+                uv_read_stop(stream);
+                if (!conn->replied || n != UV_EOF || conn->response.empty()) conn->close();
                 return;
             }
-            if (n == 0 || conn->replied) return;
+            if (n == 0 || conn->closing) return;
+            if (conn->replied) return;  // drained and dropped (received stays 0)
             conn->received += static_cast<std::size_t>(n);
-            ParsedHttpRequest parsed = parse_http_request(std::string_view(conn->buffer, conn->received));
+            // The head must end within max_request_bytes: look at no more than that.
+            std::size_t seen = std::min(conn->received, max_request_bytes);
+            ParsedHttpRequest parsed = parse_http_request(std::string_view(conn->buffer, seen));
             if (parsed.valid) return conn->server.respond(*conn, parsed.request);
             if (parsed.complete) return conn->reject(400, "Bad Request");
             if (conn->received > max_request_bytes) conn->reject(431, "Request Header Fields Too Large");
@@ -126,21 +188,40 @@ void HttpServer::on_connection(uv_stream_t* listener, int status) {
 void HttpServer::respond(Connection& c, const HttpRequest& request) {
     ++requests_;
     bool head = request.method == HttpRequest::Method::head;
+    if (request.version_major == 0) return c.reject(400, "Bad Request");  // HTTP/0.9: no headers, no status line
+    if (request.version_major != 1) return c.reject(505, "HTTP Version Not Supported");
     if (request.method == HttpRequest::Method::other) {
-        ++rejected_;
-        return c.reply(405, "Method Not Allowed", "text/plain; charset=utf-8", "Method Not Allowed\n", false,
+        ++counters_.http_rejected;
+        return c.reply(405, "Method Not Allowed", "text/plain; charset=utf-8", "Method Not Allowed\n", nullptr, false,
                        "Allow: GET, HEAD\r\n");
     }
     const std::string& path = request.path;
     if (path == "/metrics") {
         bool openmetrics = request.accept.find("application/openmetrics-text") != std::string::npos;
-        render_prometheus(monitor_, figures_ ? figures_() : ServerFigures{}, body_,
-                          openmetrics ? Format::openmetrics : Format::prometheus_text);
-        return c.reply(200, "OK", openmetrics ? openmetrics_type : text_type, body_, head);
+        // One text per sample and format, shared by every connection writing it: slow
+        // clients cost a reference each, not a copy of the body.
+        Rendered& r = rendered_[openmetrics ? 1 : 0];
+        std::array<std::uint64_t, 4> key{};
+        for (std::size_t g = 0; g < key.size(); ++g) key[g] = monitor_.header(monitor::all_groups[g]).sequence;
+        if (!r.body || r.key != key) {
+            if (!r.body || r.body.use_count() > 1) r.body = std::make_shared<std::string>();  // else its buffer is reused
+            ServerFigures figures = figures_ ? figures_() : ServerFigures{};
+            add_figures(figures);
+            render_prometheus(monitor_, figures, *r.body, openmetrics ? Format::openmetrics : Format::prometheus_text);
+            r.key = key;
+        }
+        return c.reply(200, "OK", openmetrics ? openmetrics_type : text_type, std::shared_ptr<const std::string>(r.body),
+                       head);
     }
     if (path == "/healthz") return c.reply(200, "OK", "text/plain; charset=utf-8", "ok\n", head);
-    ++rejected_;
+    ++counters_.http_rejected;
     c.reply(404, "Not Found", "text/plain; charset=utf-8", "Not Found: try /metrics\n", head);
+}
+
+void HttpServer::add_figures(ServerFigures& f) const noexcept {
+    f.counters.http_dropped_oldest = counters_.http_dropped_oldest;
+    f.counters.http_write_timeouts = counters_.http_write_timeouts;
+    f.counters.http_rejected = counters_.http_rejected;
 }
 
 void HttpServer::closed(Connection& c) {

@@ -264,6 +264,25 @@ void self_metrics(Writer& w, const monitor::Monitor& m, const ServerFigures& s) 
     w.single("pcmonitor_requests_total", "counter", "Requests answered on the local socket.",
              static_cast<double>(s.requests));
     w.single("pcmonitor_uptime_seconds", "gauge", "Seconds since the daemon started.", s.uptime_s);
+    const ClientCounters& c = s.counters;
+    w.family("pcmonitor_clients_rejected_total", "counter", "Connections turned away, by reason.");
+    w.sample("pcmonitor_clients_rejected_total", {{"reason", "max_clients"}}, static_cast<double>(c.rejected_max_clients));
+    w.sample("pcmonitor_clients_rejected_total", {{"reason", "per_uid"}}, static_cast<double>(c.rejected_per_uid));
+    w.sample("pcmonitor_clients_rejected_total", {{"reason", "no_descriptors"}}, static_cast<double>(c.rejected_no_fd));
+    w.family("pcmonitor_clients_dropped_total", "counter", "Connections the daemon closed on a client, by reason.");
+    w.sample("pcmonitor_clients_dropped_total", {{"reason", "output_budget"}}, static_cast<double>(c.dropped_budget));
+    w.sample("pcmonitor_clients_dropped_total", {{"reason", "output_queue"}}, static_cast<double>(c.dropped_queue_full));
+    w.sample("pcmonitor_clients_dropped_total", {{"reason", "idle"}}, static_cast<double>(c.dropped_idle));
+    w.single("pcmonitor_read_pauses_total", "counter",
+             "Times reading from a client stopped until its queued replies drained (backpressure).",
+             static_cast<double>(c.read_pauses));
+    w.single("pcmonitor_output_queued_bytes", "gauge", "Reply bytes queued for all socket clients.",
+             static_cast<double>(s.queued_bytes));
+    w.family("pcmonitor_http_dropped_total", "counter", "HTTP connections closed by the daemon, by reason.");
+    w.sample("pcmonitor_http_dropped_total", {{"reason", "max_connections"}}, static_cast<double>(c.http_dropped_oldest));
+    w.sample("pcmonitor_http_dropped_total", {{"reason", "write_timeout"}}, static_cast<double>(c.http_write_timeouts));
+    w.single("pcmonitor_http_rejected_total", "counter", "HTTP requests answered with an error status.",
+             static_cast<double>(c.http_rejected));
 }
 
 }  // namespace

@@ -30,7 +30,7 @@ async::ValueTask<ReadResult> ConnectionReader::read_line() {
 }
 
 bool ConnectionReader::try_complete() noexcept {
-    if (!pending_) return false;
+    if (!pending_ || gated_) return false;
     ReadResult result;
     std::string_view data(buffer_.data(), filled_);
     std::size_t newline = data.find('\n');
@@ -66,7 +66,21 @@ bool ConnectionReader::peer_closed() const noexcept {
     return ::poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR)) != 0;
 }
 
+void ConnectionReader::gate() noexcept {
+    if (gated_ || end_ != 0) return;
+    gated_ = true;
+    if (!paused_) uv_read_stop(stream_);
+}
+
+void ConnectionReader::ungate() noexcept {
+    if (!gated_) return;
+    gated_ = false;
+    if (!paused_ && end_ == 0) uv_read_start(stream_, &on_alloc, &on_read);
+    try_complete();
+}
+
 void ConnectionReader::abort() noexcept {
+    gated_ = false;
     if (end_ == 0) {
         end_ = UV_ECANCELED;
         uv_read_stop(stream_);
@@ -78,7 +92,7 @@ void ConnectionReader::abort() noexcept {
 void ConnectionReader::resume_reading() noexcept {
     if (paused_ && end_ == 0 && filled_ < buffer_.size()) {
         paused_ = false;
-        uv_read_start(stream_, &on_alloc, &on_read);
+        if (!gated_) uv_read_start(stream_, &on_alloc, &on_read);
     }
 }
 

@@ -4,14 +4,15 @@
 
 namespace pcm::server {
 
-bool OutputQueue::send(std::string_view bytes) {
+bool OutputQueue::send(std::string_view bytes, bool bounded) {
     // One reply of any size may go out on an idle connection (METRICS can be larger than
     // the bound); it is what piles up behind unread replies that the bound stops.
-    if (error_ != 0 || (queued() > 0 && queued() + bytes.size() > limit_)) return false;
+    if (error_ != 0 || (bounded && queued() > 0 && queued() + bytes.size() > limit_)) return false;
     if (!held_ && queued() == 0) bytes.remove_prefix(try_write_now(bytes));
-    if (bytes.empty() || error_ != 0) return true;
+    if (bytes.empty() || error_ != 0) return true;  // a failure shows at the next send
     waiting_.append(bytes);
     if (!held_ && in_flight_.empty()) write_waiting();
+    account();
     return true;
 }
 
@@ -21,6 +22,8 @@ void OutputQueue::hold(bool on) {
     waiting_.erase(0, try_write_now(waiting_));
     if (error_ != 0) waiting_.clear();
     else if (!waiting_.empty()) write_waiting();
+    account();
+    notify();
 }
 
 std::size_t OutputQueue::try_write_now(std::string_view bytes) {
@@ -51,21 +54,27 @@ void OutputQueue::on_written(uv_write_t* request, int status) {
     if (status == 0) self->sent_ += self->in_flight_.size();
     else self->error_ = status;
     self->in_flight_.clear();
-    if (self->error_ == 0 && !self->held_ && !self->waiting_.empty()) {
-        self->write_waiting();
-        return;
-    }
+    if (self->error_ == 0 && !self->held_ && !self->waiting_.empty()) self->write_waiting();
     if (self->error_ != 0) self->waiting_.clear();
-    if (self->queued() == 0 && self->drained_) std::exchange(self->drained_, nullptr)(self->drained_state_);
+    self->account();
+    self->notify();
 }
 
-void OutputQueue::when_drained(void (*callback)(void*), void* state) {
-    if (queued() == 0) {
-        callback(state);
-        return;
-    }
-    drained_ = callback;
-    drained_state_ = state;
+void OutputQueue::discard() noexcept {
+    stop_accounting();
+    std::string().swap(waiting_);  // the memory goes now, not when the connection is freed
+    held_ = false;
+}
+
+void OutputQueue::notify() noexcept {
+    if (notify_ && (queued() <= notify_level_ || error_ != 0)) std::exchange(notify_, nullptr)(notify_state_);
+}
+
+void OutputQueue::when_at_most(std::size_t level, void (*callback)(void*), void* state) {
+    notify_ = callback;
+    notify_state_ = state;
+    notify_level_ = level;
+    notify();
 }
 
 }  // namespace pcm::server

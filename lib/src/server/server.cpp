@@ -7,6 +7,7 @@
 #include <pcm/server/render.hpp>
 #include <pcm/sys/unique_fd.hpp>
 
+#include <fcntl.h>
 #include <grp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -15,6 +16,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cinttypes>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <optional>
@@ -45,17 +48,39 @@ bool someone_listens(const std::string& path) {
     return ::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
 }
 
+std::string octal(mode_t mode) {
+    char text[8];
+    std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
+    return text;
+}
+
+// The socket's directory must be one no other user can swap files in: owned by us or
+// root, and not writable by others unless sticky (as OpenSSH's StrictModes).
 void prepare_directory(const std::string& path) {
     std::filesystem::path dir = std::filesystem::path(path).parent_path();
-    if (dir.empty()) return;
+    if (dir.empty()) dir = ".";
     struct stat st{};
-    if (::stat(dir.c_str(), &st) != 0) {
+    if (::lstat(dir.c_str(), &st) != 0) {
+        if (errno != ENOENT) throw failure("cannot examine " + dir.string(), errno);
         if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) throw failure("cannot create " + dir.string(), errno);
-        return;
+        if (::lstat(dir.c_str(), &st) != 0) throw failure("cannot examine " + dir.string(), errno);
     }
+    if (S_ISLNK(st.st_mode)) {
+        // A symlink is only as safe as whoever could have made it.
+        if (st.st_uid != ::geteuid() && st.st_uid != 0)
+            throw std::runtime_error(dir.string() + " is a symbolic link owned by another user (uid " +
+                                     std::to_string(st.st_uid) + "); not using it for the socket");
+        if (::stat(dir.c_str(), &st) != 0) throw failure("cannot examine " + dir.string(), errno);
+    }
+    if (!S_ISDIR(st.st_mode)) throw std::runtime_error(dir.string() + " is not a directory");
     // A directory someone else owns could swap the socket under us.
     if (st.st_uid != ::geteuid() && st.st_uid != 0)
         throw std::runtime_error(dir.string() + " belongs to another user (uid " + std::to_string(st.st_uid) + ")");
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0)
+        throw std::runtime_error("the socket directory " + dir.string() + " (mode " + octal(st.st_mode) +
+                                 ") is writable by " + ((st.st_mode & S_IWOTH) != 0 ? "all users" : "its group") +
+                                 " and not sticky, so another user could replace the socket; remove the write "
+                                 "permission (chmod go-w) or set the sticky bit (chmod +t)");
 }
 
 void replace_stale_socket(const std::string& path) {
@@ -87,12 +112,28 @@ struct Server::Connection {
         pipe.data = &reader;  // the reader's callbacks find it here
         uv_timer_init(loop, &idle);
         idle.data = this;
+        uv_timer_init(loop, &resume);
+        resume.data = this;
     }
     uv_stream_t* stream() noexcept { return reinterpret_cast<uv_stream_t*>(&pipe); }
 
-    /// Sends a reply; a client whose queue is full is dropped.
+    /// Sends the reply to a request: always taken (requests stop being read while much is
+    /// queued: backpressure), counted against the global budget.
     void send(std::string_view bytes) {
-        if (!out.send(bytes)) abort("output queue full: the client does not read");
+        bool keeping_up = out.queued() == 0;
+        if (!out.send(bytes, false)) abort("its connection failed");
+        // A client that had nothing waiting is not dropped for the reply it just asked for
+        // (METRICS may be larger than the budget on a big machine): the others go first.
+        server.enforce_budget(keeping_up ? this : nullptr);
+    }
+    /// Sends what the client did not ask for just now (a subscription's event); a client
+    /// whose queue passes limits.output_queue_bytes is dropped.
+    void push(std::string_view bytes) {
+        if (!out.send(bytes, true)) {
+            if (!out.failed()) ++server.counters_.dropped_queue_full;
+            abort(out.failed() ? "its connection failed" : "output queue full: the client does not read");
+        }
+        server.enforce_budget(nullptr);
     }
     void reply(const json& body) { send(body.dump() + '\n'); }
     void error(std::string_view code, std::string_view message) { send(error_line(code, message)); }
@@ -101,7 +142,8 @@ struct Server::Connection {
     void abort(const char* why) {
         if (aborted) return;
         aborted = true;
-        log(Priority::info, "dropping client: %s", why);
+        out.discard();  // its queued replies no longer count against the budget
+        log(Priority::info, "dropping client%s: %s", uid_text().c_str(), why);
         if (!serving) {  // no coroutine left to notice
             close();
             return;
@@ -113,7 +155,11 @@ struct Server::Connection {
     void touch() {
         auto timeout = server.monitor_.config().limits.idle_timeout;
         if (timeout.count() > 0 && !subscribed)
-            uv_timer_start(&idle, [](uv_timer_t* t) { static_cast<Connection*>(t->data)->abort("idle timeout"); },
+            uv_timer_start(&idle, [](uv_timer_t* t) {
+                auto* c = static_cast<Connection*>(t->data);
+                ++c->server.counters_.dropped_idle;
+                c->abort("idle timeout");
+            },
                            static_cast<std::uint64_t>(timeout.count()), 0);
         else
             uv_timer_stop(&idle);
@@ -134,19 +180,25 @@ struct Server::Connection {
         };
         uv_close(reinterpret_cast<uv_handle_t*>(&pipe), done);
         uv_close(reinterpret_cast<uv_handle_t*>(&idle), done);
+        uv_close(reinterpret_cast<uv_handle_t*>(&resume), done);
     }
+
+    std::string uid_text() const { return peer_uid ? " (uid " + std::to_string(*peer_uid) + ")" : std::string(); }
 
     Server& server;
     uv_pipe_t pipe{};
     uv_timer_t idle{};
+    uv_timer_t resume{};  // ungates the reader on the next loop turn (see serve)
     ConnectionReader reader;
     OutputQueue out;
     std::stop_source stop;
     std::optional<uid_t> peer_uid;
     std::optional<Group> subscribed;
     std::int64_t every_ns = 0, last_push_ns = 0;
-    int open_handles = 2;
-    bool aborted = false, closing = false, serving = false;
+    std::optional<uid_t> capped_uid;  // counted in Server::per_uid_
+    std::uint64_t id = 0;             // finds the connection again after an asynchronous reload
+    int open_handles = 3;
+    bool aborted = false, closing = false, serving = false, admitted = false;
 };
 
 Server::Server(uv_loop_t* loop, monitor::Monitor& monitor, Reload reload)
@@ -161,20 +213,39 @@ void Server::listen(const std::string& path, std::uint32_t mode, const std::stri
         throw std::runtime_error("socket path empty or too long (" + std::to_string(path.size()) + " bytes): " + path);
     prepare_directory(path);
     replace_stale_socket(path);
-    listener_ = uv::Handle<uv_pipe_t>(uv_pipe_init, loop_, 0);
-    if (int rc = uv_pipe_bind(listener_.get(), path.c_str()); rc != 0)
-        throw std::runtime_error("cannot bind " + path + ": " + uv_strerror(rc));
-    socket_path_ = path;
-    socket_mode_ = mode;
-    socket_group_ = group;
-    if (::chmod(path.c_str(), mode) != 0) throw failure("cannot chmod " + path, errno);
+    std::optional<gid_t> gid;
     if (!group.empty()) {
         struct group* g = ::getgrnam(group.c_str());
         if (g == nullptr) throw std::runtime_error("socket group '" + group + "' does not exist");
-        if (::chown(path.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0)
-            throw failure("cannot give " + path + " to group " + group, errno);
+        gid = g->gr_gid;
     }
-    start_listening();
+    sys::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (!fd) throw failure("cannot create a socket", errno);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+    // The file gets its mode from the umask at bind: no chmod after, which would follow a
+    // symlink put in its place meanwhile. (The umask is the process's: nothing else
+    // creates files while the loop thread is here.)
+    mode_t saved = ::umask(static_cast<mode_t>(~mode & 0777));
+    int rc = ::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address);
+    int bind_error = errno;
+    ::umask(saved);
+    if (rc != 0) throw failure("cannot bind " + path, bind_error);
+    // lchown: if the socket was swapped for a symlink since bind, the link changes, not its target.
+    if (gid && ::lchown(path.c_str(), static_cast<uid_t>(-1), *gid) != 0) {
+        int error = errno;
+        ::unlink(path.c_str());
+        throw failure("cannot give " + path + " to group " + group, error);
+    }
+    struct stat st{};
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_uid != ::geteuid())
+        log(Priority::warning, "socket %s was replaced by something else right after it was bound", path.c_str());
+    if (::listen(fd.get(), 128) != 0) throw failure("cannot listen on " + path, errno);
+    socket_path_ = path;
+    socket_mode_ = mode;
+    socket_group_ = group;
+    start_listening(fd.release());
     log(Priority::info, "listening on %s", path.c_str());
 }
 
@@ -195,54 +266,162 @@ void Server::check_socket() {
 }
 
 void Server::adopt(int fd) {
-    listener_ = uv::Handle<uv_pipe_t>(uv_pipe_init, loop_, 0);
-    if (int rc = uv_pipe_open(listener_.get(), fd); rc != 0)
-        throw std::runtime_error(std::string("cannot use the passed socket: ") + uv_strerror(rc));
-    start_listening();
+    int flags = ::fcntl(fd, F_GETFL);
+    if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0)
+        throw failure("cannot use the passed socket", errno);
+    start_listening(fd);
     log(Priority::info, "listening on the socket passed by the service manager (fd %d)", fd);
 }
 
-void Server::start_listening() {
+void Server::start_listening(int fd) {
+    // Accepting by hand (not uv_listen) so that running out of descriptors is seen, logged
+    // and counted: libuv's own remedy for EMFILE closes the waiting connections silently.
+    listener_.close();
+    listen_fd_.reset(fd);
+    listener_ = uv::Handle<uv_poll_t>(uv_poll_init_socket, loop_, fd);
     listener_.get()->data = this;
-    if (int rc = uv_listen(reinterpret_cast<uv_stream_t*>(listener_.get()), 128, &Server::on_connection); rc != 0)
+    if (!accept_retry_) {
+        accept_retry_ = uv::Handle<uv_timer_t>(uv_timer_init, loop_);
+        accept_retry_.get()->data = this;
+    }
+    if (!spare_fd_) spare_fd_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (int rc = uv_poll_start(listener_.get(), UV_READABLE, &Server::on_listener); rc != 0)
         throw std::runtime_error(std::string("cannot listen: ") + uv_strerror(rc));
 }
 
-void Server::on_connection(uv_stream_t* listener, int status) {
-    auto* self = static_cast<Server*>(listener->data);
+void Server::on_listener(uv_poll_t* poll, int status, int) {
+    auto* self = static_cast<Server*>(poll->data);
     if (status < 0 || self->stopping_) return;
-    auto owned = std::make_unique<Connection>(*self, self->loop_);
+    self->accept_all();
+}
+
+void Server::accept_all() {
+    // A bounded batch per wake-up, as libuv does: other work gets its turn under a flood.
+    for (int i = 0; i < 128 && !stopping_; ++i) {
+        int fd = ::accept4(listen_fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd >= 0) {
+            admit(fd);
+            continue;
+        }
+        if (errno == EINTR || errno == ECONNABORTED) continue;
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) out_of_descriptors(errno);
+        return;  // EAGAIN, or nothing more can be done now
+    }
+}
+
+void Server::out_of_descriptors(int error) {
+    ++counters_.rejected_no_fd;
+    // Give up the spare descriptor for a moment to take the connection off the backlog
+    // and tell the client why, rather than leave it waiting (and the poll spinning).
+    bool refused = false;
+    if (spare_fd_) {
+        spare_fd_.reset();
+        sys::UniqueFd fd(::accept4(listen_fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+        if (fd) {
+            std::string line = error_line("too_many_clients", "the daemon is out of file descriptors; try again later");
+            [[maybe_unused]] ssize_t n = ::send(fd.get(), line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+            refused = true;
+        }
+        fd.reset();
+        spare_fd_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    }
+    std::int64_t now = now_ns();
+    if (emfile_logged_ns_ == 0 || now - emfile_logged_ns_ >= 10'000'000'000) {
+        log(Priority::error,
+            "cannot accept a client: %s (%s clients connected; %" PRIu64 " such refusals since the last line); "
+            "raise LimitNOFILE= or lower limits.max_clients",
+            std::strerror(error), std::to_string(connections_.size()).c_str(), emfile_unlogged_);
+        emfile_logged_ns_ = now;
+        emfile_unlogged_ = 0;
+    } else {
+        ++emfile_unlogged_;
+    }
+    if (!refused) {
+        // Nothing taken off the backlog: stop watching it for a moment rather than spin.
+        uv_poll_stop(listener_.get());
+        uv_timer_start(accept_retry_.get(), [](uv_timer_t* t) {
+            auto* self = static_cast<Server*>(t->data);
+            if (!self->stopping_ && self->listener_)
+                uv_poll_start(self->listener_.get(), UV_READABLE, &Server::on_listener);
+        }, 100, 0);
+    }
+}
+
+void Server::admit(int fd) {
+    auto owned = std::make_unique<Connection>(*this, loop_);
     Connection& c = *owned;
-    self->connections_.push_back(std::move(owned));
-    if (uv_accept(listener, c.stream()) != 0) {
+    c.id = ++next_id_;
+    connections_.push_back(std::move(owned));
+    if (uv_pipe_open(&c.pipe, fd) != 0) {
+        ::close(fd);
         c.close();
         return;
     }
-    if (self->connections_.size() > self->monitor_.config().limits.max_clients) {
-        ++self->rejected_;
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) c.peer_uid = cred.uid;
+    const config::LimitsConfig& limits = monitor_.config().limits;
+    bool privileged = c.peer_uid && (*c.peer_uid == 0 || *c.peer_uid == ::geteuid());
+    std::size_t reserved = std::min(limits.reserved_clients, limits.max_clients - 1);
+    uid_t uid = c.peer_uid.value_or(static_cast<uid_t>(-1));
+    if (admitted_ >= limits.max_clients || (!privileged && admitted_ >= limits.max_clients - reserved)) {
+        ++counters_.rejected_max_clients;
         c.error("too_many_clients", "the daemon serves its maximum number of clients; try again later");
         c.close_when_flushed();
         return;
     }
-    uv_os_fd_t fd;
-    ucred cred{};
-    socklen_t len = sizeof cred;
-    if (uv_fileno(reinterpret_cast<uv_handle_t*>(&c.pipe), &fd) == 0 &&
-        ::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
-        c.peer_uid = cred.uid;
+    if (!privileged && per_uid_[uid] >= limits.max_clients_per_uid) {
+        ++counters_.rejected_per_uid;
+        c.error("too_many_clients_for_uid",
+                "this user holds limits.max_clients_per_uid connections already; close one or try again later");
+        c.close_when_flushed();
+        return;
+    }
+    c.admitted = true;
+    ++admitted_;
+    if (!privileged) {
+        c.capped_uid = uid;
+        ++per_uid_[uid];
+    }
+    c.out.account_to(&queued_bytes_);
     c.reader.on_hangup([](void* conn) { static_cast<Connection*>(conn)->stop.request_stop(); }, &c);
     c.reader.start();
     c.serving = true;
     c.touch();
-    async::spawn(self->serve(c));
+    async::spawn(serve(c));
 }
 
 async::Task<void> Server::serve(Connection& c) {
+    const std::size_t pause_at = monitor_.config().limits.read_pause_bytes;
+    constexpr std::int64_t turn_ns = 2'000'000;  // pipelined requests answered per loop turn: about 2 ms' worth
+    std::int64_t turn_started = now_ns();
     while (!c.aborted) {
+        bool gated = c.reader.gated();  // (a RELOAD in progress)
+        if (!gated && c.out.queued() > pause_at) {
+            // Backpressure: answer no more requests (and read none) until the client has
+            // taken most of what waits for it; its next sends block in its own kernel buffer.
+            ++counters_.read_pauses;
+            c.out.hold(false);
+            c.reader.gate();
+            c.out.when_at_most(pause_at / 2, [](void* conn) {
+                auto* self = static_cast<Connection*>(conn);
+                if (!self->closing) self->reader.ungate();
+            }, &c);
+            gated = true;
+        } else if (!gated && c.reader.line_buffered() && now_ns() - turn_started > turn_ns) {
+            // A long pipeline (HISTORY, METRICS...) gives the loop back between requests:
+            // sampling and other clients go first, then this one carries on.
+            c.out.hold(false);
+            c.reader.gate();
+            uv_timer_start(&c.resume, [](uv_timer_t* t) { static_cast<Connection*>(t->data)->reader.ungate(); }, 0, 0);
+            gated = true;
+        }
+        bool waits = gated || !c.reader.line_buffered();
         // Replies gather while the requests they answer arrived together (pipelined), and
         // leave in one write once the last of them is answered.
-        c.out.hold(c.reader.line_buffered());
+        c.out.hold(c.reader.line_buffered() && !c.reader.gated());
         ReadResult read = co_await c.reader.read_line();
+        if (waits) turn_started = now_ns();
         c.out.hold(true);
         if (read.kind == ReadResult::Kind::too_long) {
             c.error("line_too_long", "request line longer than limits.max_line_bytes; closing");
@@ -367,7 +546,22 @@ void Server::answer(Connection& c, const Request& request) {
                          {"dropped", pool.dropped}, {"in_use", pool.rented - pool.returned}}},
                        {"coroutine_frames", {{"allocated", frames.allocated}, {"freed", frames.freed}}},
                        {"clients", f.clients},
-                       {"clients_rejected", rejected_},
+                       {"clients_rejected", f.counters.rejected_max_clients + f.counters.rejected_per_uid +
+                                                f.counters.rejected_no_fd},
+                       {"rejected",
+                        {{"max_clients", f.counters.rejected_max_clients},
+                         {"per_uid", f.counters.rejected_per_uid},
+                         {"no_descriptors", f.counters.rejected_no_fd}}},
+                       {"dropped",
+                        {{"output_budget", f.counters.dropped_budget},
+                         {"output_queue", f.counters.dropped_queue_full},
+                         {"idle", f.counters.dropped_idle}}},
+                       {"read_pauses", f.counters.read_pauses},
+                       {"queued_bytes", f.queued_bytes},
+                       {"http",
+                        {{"dropped_max_connections", f.counters.http_dropped_oldest},
+                         {"write_timeouts", f.counters.http_write_timeouts},
+                         {"rejected", f.counters.http_rejected}}},
                        {"requests", f.requests},
                        {"bytes_in", f.bytes_in},
                        {"bytes_out", f.bytes_out}}}});
@@ -382,11 +576,25 @@ void Server::answer(Connection& c, const Request& request) {
                 c.error("forbidden", "RELOAD is allowed only to root and to the daemon's own user");
                 return;
             }
-            ReloadOutcome outcome = reload_ ? reload_() : ReloadOutcome{false, "reload is not available"};
-            if (outcome.ok)
-                c.reply({{"ok", true}, {"reloaded", true}});
-            else
-                c.error("invalid_config", outcome.error);
+            if (!reload_) {
+                c.error("invalid_config", "reload is not available");
+                return;
+            }
+            // The file is read off the loop: no request of this client is answered (or
+            // read) until the outcome is in, so replies stay in order.
+            c.out.hold(false);
+            c.reader.gate();
+            reload_([this, id = c.id](ReloadOutcome outcome) {
+                auto it = std::find_if(connections_.begin(), connections_.end(),
+                                       [&](const auto& owned) { return owned->id == id; });
+                if (it == connections_.end() || (*it)->aborted || (*it)->closing) return;  // gone meanwhile
+                Connection& conn = **it;
+                if (outcome.ok)
+                    conn.reply({{"ok", true}, {"reloaded", true}});
+                else
+                    conn.error("invalid_config", outcome.error);
+                conn.reader.ungate();
+            });
             return;
         }
         case Command::wait:
@@ -408,7 +616,10 @@ void Server::send_reading(Connection& c, Group group, bool as_event) {
     line_ = as_event ? R"({"ok":true,"event":"sample","reading":)" : R"({"ok":true,"reading":)";
     line_ += reading_text(group);
     line_ += "}\n";
-    c.send(line_);
+    if (as_event)
+        c.push(line_);
+    else
+        c.send(line_);
 }
 
 void Server::on_sample(Group group) {
@@ -433,10 +644,37 @@ metrics::ServerFigures Server::figures() const noexcept {
         f.bytes_out += c->out.bytes_sent();
     }
     f.uptime_s = static_cast<double>(now_ns() - started_ns_) / 1e9;
+    f.queued_bytes = queued_bytes_;
+    f.counters = counters_;
+    if (more_figures_) more_figures_(f);
     return f;
 }
 
+void Server::enforce_budget(Connection* spared) {
+    const std::size_t budget = monitor_.config().limits.output_budget_bytes;
+    if (queued_bytes_ <= budget) return;
+    // Furthest behind first: the clients with the most bytes waiting.
+    std::vector<Connection*> behind;
+    for (auto& owned : connections_)
+        if (!owned->aborted && owned->out.queued() > 0 && owned.get() != spared) behind.push_back(owned.get());
+    std::sort(behind.begin(), behind.end(), [](Connection* a, Connection* b) { return a->out.queued() > b->out.queued(); });
+    for (Connection* c : behind) {
+        if (queued_bytes_ <= budget) break;
+        ++counters_.dropped_budget;
+        log(Priority::warning,
+            "dropping client%s: %zu reply bytes wait for it, furthest behind while all clients together have %zu "
+            "queued, over limits.output_budget_bytes (%zu)",
+            c->uid_text().c_str(), c->out.queued(), queued_bytes_, budget);
+        c->abort("over the output budget");
+    }
+}
+
 void Server::closed(Connection& c) {
+    if (c.admitted) --admitted_;
+    if (c.capped_uid) {
+        auto it = per_uid_.find(*c.capped_uid);
+        if (it != per_uid_.end() && --it->second == 0) per_uid_.erase(it);
+    }
     bytes_in_ += c.reader.bytes_received();
     bytes_out_ += c.out.bytes_sent();
     std::erase_if(connections_, [&](const auto& owned) { return owned.get() == &c; });
@@ -447,6 +685,8 @@ void Server::stop(std::function<void()> on_closed) {
     stopping_ = true;
     on_closed_ = std::move(on_closed);
     listener_.close();
+    accept_retry_.close();
+    listen_fd_.reset();
     if (!socket_path_.empty()) ::unlink(socket_path_.c_str());
     for (auto& c : connections_) c->abort("the daemon is stopping");
     maybe_closed();

@@ -52,11 +52,21 @@ struct LimitsConfig {
     milliseconds idle_timeout{300000};
     std::size_t output_queue_bytes = 1 << 20;
     std::size_t max_waiters = 4096;
+    /// Connections one unprivileged uid may hold (root and the daemon's uid are not capped).
+    std::size_t max_clients_per_uid = 16;
+    /// Slots of max_clients only root and the daemon's own uid may take (at most max_clients - 1 apply).
+    std::size_t reserved_clients = 4;
+    /// Reply bytes queued for all clients together; over it, the clients furthest behind are dropped.
+    std::size_t output_budget_bytes = 4 << 20;
+    /// A client whose queued replies pass this is not read until they fall under half of it.
+    std::size_t read_pause_bytes = 256 << 10;
     bool operator==(const LimitsConfig&) const = default;
 };
 
 struct HttpConfig {
     std::string listen;  ///< "host:port" ("[v6]:port"); empty: no HTTP listener
+    std::size_t max_connections = 64;  ///< over it, the oldest connection is dropped
+    milliseconds write_timeout{10000};  ///< a reply not taken by the client within it: closed
     bool operator==(const HttpConfig&) const = default;
 };
 
@@ -85,10 +95,17 @@ struct LoadResult {
 };
 
 /// Parses and validates JSON text. Keys not given keep their defaults; unknown keys,
-/// wrong types, out-of-range values and invalid regular expressions are errors.
+/// duplicate keys, wrong types, out-of-range values, invalid regular expressions and
+/// anything after the JSON value (a NUL byte included) are errors.
 LoadResult parse_config(std::string_view json_text);
 
-/// Reads and parses a file; a file that cannot be read is one error naming it.
+/// The largest configuration file read (1 MiB).
+inline constexpr std::size_t max_config_bytes = 1 << 20;
+
+/// Reads and parses a file; a file that cannot be read, that is not a regular file (a
+/// FIFO, a device such as /dev/zero) or that is larger than max_config_bytes is one error
+/// naming it. Never blocks on the file's kind (opened with O_NONBLOCK) and reads at most
+/// max_config_bytes + 1 bytes.
 LoadResult load_config_file(const std::string& path);
 
 /// The configuration as JSON, in the same shape the parser reads (for CONFIG replies).

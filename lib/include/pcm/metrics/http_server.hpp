@@ -1,10 +1,12 @@
 #pragma once
 // The optional HTTP listener for Prometheus: GET /metrics and /healthz.
+#include <pcm/config/config.hpp>
 #include <pcm/metrics/http_request.hpp>
 #include <pcm/metrics/prometheus.hpp>
 #include <pcm/monitor/monitor.hpp>
 #include <pcm/uv/handle.hpp>
 
+#include <array>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -15,9 +17,12 @@ namespace pcm::metrics {
 
 /// Serves one request per connection, then closes it. `GET /metrics` answers in
 /// OpenMetrics when the Accept header asks for application/openmetrics-text, else in the
-/// Prometheus text format 0.0.4; `GET /healthz` answers "ok". Anything else gets 404, a
-/// method other than GET or HEAD 405, a malformed request 400, headers over 8 KiB 431, and
-/// a request not complete within 5 s 408. Use on the monitor's loop thread.
+/// Prometheus text format 0.0.4; `GET /healthz` answers "ok" (the path may come in absolute
+/// form, http://host/metrics). Anything else gets 404, a method other than GET or HEAD 405,
+/// a malformed request or an HTTP/0.9 request line 400, a version other than HTTP/1.x 505,
+/// a head over 8 KiB (8,192 bytes up to and including the blank line) 431, and a request
+/// not complete within 5 s 408. Replies are bounded by http.write_timeout_ms, connections
+/// by http.max_connections (one more closes the oldest). Use on the monitor's loop thread.
 class HttpServer {
 public:
     static constexpr std::size_t max_request_bytes = 8192;
@@ -35,7 +40,9 @@ public:
     void stop(std::function<void()> on_closed);
 
     std::uint64_t requests() const noexcept { return requests_; }
-    std::uint64_t rejected() const noexcept { return rejected_; }
+    std::uint64_t rejected() const noexcept { return counters_.http_rejected; }
+    /// Fills the HTTP counters of `f`.
+    void add_figures(ServerFigures& f) const noexcept;
 
 private:
     struct Connection;
@@ -48,8 +55,14 @@ private:
     std::function<ServerFigures()> figures_;
     uv::Handle<uv_tcp_t> listener_;
     std::vector<std::unique_ptr<Connection>> connections_;
-    std::string body_;
-    std::uint64_t requests_ = 0, rejected_ = 0;
+    struct Rendered {
+        std::array<std::uint64_t, 4> key{};  // the groups' sample sequences it was rendered from
+        std::shared_ptr<std::string> body;
+    };
+    std::array<Rendered, 2> rendered_;  // Prometheus text, OpenMetrics
+    config::HttpConfig config_;  // as at start: the listener's settings change only on restart
+    ClientCounters counters_;
+    std::uint64_t requests_ = 0;
     bool stopping_ = false;
     std::function<void()> on_closed_;
 };

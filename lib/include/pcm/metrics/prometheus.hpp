@@ -8,9 +8,25 @@
 namespace pcm::metrics {
 
 /// Self-figures the monitor does not know: connected clients, bytes served.
+/// Connections refused or dropped, by reason (the local socket and the HTTP listener).
+struct ClientCounters {
+    std::uint64_t rejected_max_clients = 0;  ///< too_many_clients: max_clients (or the unreserved part) full
+    std::uint64_t rejected_per_uid = 0;      ///< too_many_clients_for_uid: limits.max_clients_per_uid
+    std::uint64_t rejected_no_fd = 0;        ///< accept failed: EMFILE/ENFILE (out of descriptors)
+    std::uint64_t dropped_budget = 0;        ///< over limits.output_budget_bytes, furthest behind
+    std::uint64_t dropped_queue_full = 0;    ///< a subscriber over limits.output_queue_bytes
+    std::uint64_t dropped_idle = 0;          ///< limits.idle_timeout_ms
+    std::uint64_t read_pauses = 0;           ///< backpressure: reading stopped at limits.read_pause_bytes
+    std::uint64_t http_dropped_oldest = 0;   ///< over http.max_connections: the oldest closed
+    std::uint64_t http_write_timeouts = 0;   ///< reply not taken within http.write_timeout_ms
+    std::uint64_t http_rejected = 0;         ///< 400/404/405/408/431/505 replies
+};
+
 struct ServerFigures {
     std::size_t clients = 0;
     std::uint64_t bytes_in = 0, bytes_out = 0, requests = 0;
+    std::size_t queued_bytes = 0;  ///< replies queued for all socket clients
+    ClientCounters counters;
     double uptime_s = 0;
 };
 

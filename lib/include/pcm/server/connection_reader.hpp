@@ -51,6 +51,12 @@ public:
     /// Ends reading now: a pending read (or the next one) completes with `end`.
     void abort() noexcept;
 
+    /// Backpressure: while gated no line is handed out and nothing is read from the
+    /// stream (the client's sends block in its kernel buffer); `ungate` resumes both.
+    void gate() noexcept;
+    void ungate() noexcept;
+    bool gated() const noexcept { return gated_; }
+
     /// True when another whole line is already buffered (the client pipelines).
     bool line_buffered() const noexcept;
 
@@ -78,6 +84,7 @@ private:
     int end_ = 0;                 // UV_EOF or another error, once the stream ended
     bool pending_ = false;        // a read is waiting for a line
     bool paused_ = false;         // uv_read_stop because the buffer is full
+    bool gated_ = false;          // uv_read_stop for backpressure (see gate)
     std::uint64_t received_ = 0;
     void (*hangup_)(void*) = nullptr;
     void* hangup_state_ = nullptr;

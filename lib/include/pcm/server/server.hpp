@@ -3,12 +3,16 @@
 #include <pcm/metrics/prometheus.hpp>
 #include <pcm/monitor/monitor.hpp>
 #include <pcm/server/request.hpp>
+#include <pcm/sys/unique_fd.hpp>
 #include <pcm/uv/handle.hpp>
+
+#include <sys/types.h>
 
 #include <array>
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace pcm::server {
@@ -23,7 +27,8 @@ struct ReloadOutcome {
 /// monitor's loop thread only.
 class Server {
 public:
-    using Reload = std::function<ReloadOutcome()>;
+    /// Starts a reload and calls its argument with the outcome, later or at once.
+    using Reload = std::function<void(std::function<void(ReloadOutcome)>)>;
 
     Server(uv_loop_t* loop, monitor::Monitor& monitor, Reload reload);
     ~Server();
@@ -33,7 +38,9 @@ public:
     /// Listens on `path`, creating its directory if missing. A socket file nobody answers
     /// on (left by a crash) is replaced; one that answers means another daemon runs, and
     /// that, like any other failure, throws std::runtime_error with the reason. The file
-    /// gets `mode`, and `group` if not empty, and is removed by `stop`.
+    /// gets `mode` (bound under a umask: no chmod), and `group` if not empty (lchown: a
+    /// symlink swapped in is never followed), and is removed by `stop`. A directory that
+    /// another user owns, or that others may write to without the sticky bit, is refused.
     void listen(const std::string& path, std::uint32_t mode, const std::string& group);
 
     /// If the socket file was removed (say, its directory was deleted), binds it again.
@@ -51,11 +58,20 @@ public:
     std::size_t clients() const noexcept { return connections_.size(); }
     metrics::ServerFigures figures() const noexcept;
 
+    /// Adds figures kept elsewhere (the HTTP listener's) to those `STATS` reports.
+    void add_figures(std::function<void(metrics::ServerFigures&)> more) { more_figures_ = std::move(more); }
+
 private:
     struct Connection;
 
-    static void on_connection(uv_stream_t* listener, int status);
-    void start_listening();
+    void start_listening(int fd);
+    static void on_listener(uv_poll_t* poll, int status, int events);
+    void accept_all();
+    void out_of_descriptors(int error);
+    void admit(int fd);
+    /// Drops the clients furthest behind until all queued replies fit the budget; `spared`
+    /// (the client just answered, if it had nothing waiting) is not dropped.
+    void enforce_budget(Connection* spared);
     async::Task<void> serve(Connection& c);
     void answer(Connection& c, const Request& request);
     void on_sample(monitor::Group group);
@@ -69,7 +85,10 @@ private:
     uv_loop_t* loop_;
     monitor::Monitor& monitor_;
     Reload reload_;
-    uv::Handle<uv_pipe_t> listener_;
+    sys::UniqueFd listen_fd_;
+    uv::Handle<uv_poll_t> listener_;
+    uv::Handle<uv_timer_t> accept_retry_;  // after running out of descriptors: accept again later
+    sys::UniqueFd spare_fd_;               // given up to accept-and-refuse when out of descriptors
     std::string socket_path_;  // to unlink at stop; empty when adopted
     std::uint32_t socket_mode_ = 0660;
     std::string socket_group_;
@@ -82,7 +101,15 @@ private:
     std::string metrics_text_, line_;
     std::int64_t started_ns_;
     std::int64_t socket_checked_ns_ = 0;
-    std::uint64_t requests_ = 0, bytes_in_ = 0, bytes_out_ = 0, rejected_ = 0;
+    std::uint64_t requests_ = 0, bytes_in_ = 0, bytes_out_ = 0;
+    metrics::ClientCounters counters_;
+    std::uint64_t next_id_ = 0;
+    std::size_t admitted_ = 0;                         // connections served (not those turned away)
+    std::unordered_map<uid_t, std::size_t> per_uid_;   // admitted connections per unprivileged uid
+    std::size_t queued_bytes_ = 0;                     // replies queued for all clients (OutputQueue::account_to)
+    std::int64_t emfile_logged_ns_ = 0;
+    std::uint64_t emfile_unlogged_ = 0;
+    std::function<void(metrics::ServerFigures&)> more_figures_;
     bool stopping_ = false;
     std::function<void()> on_closed_;
 };
