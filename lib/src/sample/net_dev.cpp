@@ -33,15 +33,8 @@ int header_lines(std::string_view text) {
 }  // namespace
 
 ParseStatus parse_net_dev(std::string_view text, std::vector<NetDevLine>& out) {
-    int skipped = header_lines(text);
-    LineReader lines(text);
-    std::string_view line;
-    std::size_t offset = 0;
-    for (int i = 0; i < skipped && lines.next(line); ++i) offset += line.size() + 1;
-    ParseStatus status = parse_lines_into(text.substr(std::min(offset, text.size())), out, parse_line,
-                                          "expected an interface name, a colon and 16 counters");
-    if (!status) status.line += skipped;
-    return status;
+    return parse_lines_into(text, out, parse_line, "expected an interface name, a colon and 16 counters",
+                            header_lines(text));
 }
 
 }  // namespace pcm::sample

@@ -58,48 +58,43 @@ ParseStatus parse_net_snmp(std::string_view text, std::vector<ProtocolValue>& ou
 }
 
 ParseStatus parse_net_snmp6(std::string_view text, std::vector<ProtocolValue>& out) {
-    ParseStatus status;
     std::size_t count = 0;
-    LineReader lines(text);
-    std::string_view line;
-    while (lines.next(line)) {
-        if (is_blank_line(line)) continue;
-        FieldReader fields(line);
-        std::string_view key, value;
-        std::int64_t number = 0;
-        std::size_t six = 0;
-        if (fields.next(key) && (six = key.find('6')) != std::string_view::npos && six > 0 && six + 1 < key.size() &&
-            fields.next(value) && parse_number(value, number) && fields.rest().empty()) {
+    ParseStatus status = for_each_line(
+        text,
+        [&](std::string_view line) {
+            FieldReader fields(line);
+            std::string_view key, value;
+            std::int64_t number = 0;
+            if (!fields.next(key) || !fields.next(value) || !parse_number(value, number) || !fields.rest().empty())
+                return false;
+            std::size_t six = key.find('6');
+            if (six == std::string_view::npos || six == 0 || six + 1 == key.size()) return false;
             put(out, count, key.substr(0, six + 1), key.substr(six + 1), number);
-        } else if (status) {
-            status = ParseStatus::fail("expected a name such as Ip6InReceives and a number", lines.number());
-        }
-    }
+            return true;
+        },
+        "expected a name such as Ip6InReceives and a number");
     out.resize(count);
     return status;
 }
 
 ParseStatus parse_sockstat(std::string_view text, std::vector<ProtocolValue>& out) {
-    ParseStatus status;
     std::size_t count = 0;
-    LineReader lines(text);
-    std::string_view line;
-    while (lines.next(line)) {
-        if (is_blank_line(line)) continue;
-        std::string_view protocol, rest, field, value;
-        std::int64_t number = 0;
-        bool ok = split_prefix(line, protocol, rest);
-        std::size_t first = count;
-        FieldReader fields(rest);
-        while (ok && fields.next(field)) {
-            ok = fields.next(value) && parse_number(value, number);
-            if (ok) put(out, count, protocol, field, number);
-        }
-        if (!ok) {
-            count = first;  // none of a broken line
-            if (status) status = ParseStatus::fail("expected PROTOCOL: followed by name and number pairs", lines.number());
-        }
-    }
+    ParseStatus status = for_each_line(
+        text,
+        [&](std::string_view line) {
+            std::string_view protocol, rest, field, value;
+            std::int64_t number = 0;
+            const std::size_t first = count;
+            bool ok = split_prefix(line, protocol, rest);
+            FieldReader fields(rest);
+            while (ok && fields.next(field)) {
+                ok = fields.next(value) && parse_number(value, number);
+                if (ok) put(out, count, protocol, field, number);
+            }
+            if (!ok) count = first;  // none of a broken line
+            return ok;
+        },
+        "expected PROTOCOL: followed by name and number pairs");
     out.resize(count);
     return status;
 }

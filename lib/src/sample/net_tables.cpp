@@ -14,13 +14,7 @@ bool parse_hex(std::string_view text, std::uint64_t& out) {
 // Every line after the first (a header of column names).
 template <class Body>
 ParseStatus each_row(std::string_view text, Body body, const char* why) {
-    ParseStatus status;
-    LineReader lines(text);
-    std::string_view line;
-    lines.next(line);
-    while (lines.next(line))
-        if (!is_blank_line(line) && !body(line) && status) status = ParseStatus::fail(why, lines.number());
-    return status;
+    return for_each_line(text, body, why, 1);
 }
 
 }  // namespace

@@ -107,23 +107,36 @@ inline bool equals_ignoring_case(std::string_view a, std::string_view b) noexcep
 /// True for a line of nothing but blanks.
 inline bool is_blank_line(std::string_view line) noexcept { return FieldReader(line).rest().empty(); }
 
-/// Parses each non-blank line of `text` into an element of `out` with `parse_line(line,
-/// element)`, reusing the elements already there (no allocation once the same lines come
-/// back). A line it refuses is skipped; the first such line is reported as `why`.
-template <class Element, class ParseLine>
-ParseStatus parse_lines_into(std::string_view text, std::vector<Element>& out, ParseLine parse_line, const char* why) {
+/// Calls `body(line)` for each non-blank line of `text` after the first `header_lines`
+/// lines; the first line it refuses (returns false for) is reported as `why`.
+template <class Body>
+ParseStatus for_each_line(std::string_view text, Body body, const char* why, int header_lines = 0) {
     ParseStatus status;
-    std::size_t count = 0;
     LineReader lines(text);
     std::string_view line;
-    while (lines.next(line)) {
-        if (is_blank_line(line)) continue;
-        if (count == out.size()) out.emplace_back();
-        if (parse_line(line, out[count]))
-            ++count;
-        else if (status)
+    while (lines.next(line))
+        if (lines.number() > header_lines && !is_blank_line(line) && !body(line) && status)
             status = ParseStatus::fail(why, lines.number());
-    }
+    return status;
+}
+
+/// Parses each non-blank line of `text` (after `header_lines`) into an element of `out`
+/// with `parse_line(line, element)`, reusing the elements already there (no allocation
+/// once the same lines come back). A line it refuses is skipped; the first such line is
+/// reported as `why`.
+template <class Element, class ParseLine>
+ParseStatus parse_lines_into(std::string_view text, std::vector<Element>& out, ParseLine parse_line, const char* why,
+                             int header_lines = 0) {
+    std::size_t count = 0;
+    ParseStatus status = for_each_line(
+        text,
+        [&](std::string_view line) {
+            if (count == out.size()) out.emplace_back();
+            if (!parse_line(line, out[count])) return false;
+            ++count;
+            return true;
+        },
+        why, header_lines);
     out.resize(count);
     return status;
 }
