@@ -29,7 +29,9 @@ struct RunningDaemon {
         write_file(config, config_text);
         prefix.insert(prefix.end(), {PCM_DAEMON, "--config", config});
         process = std::make_unique<Process>(prefix, dir.path());
-        REQUIRE(process->wait_for_err("ready"));
+        // A deadline, not a timing claim: a sanitized daemon on a fixture of thousands of CPUs
+        // and disks takes well over 10 s to its first samples.
+        REQUIRE(process->wait_for_err("ready", std::chrono::seconds(90)));
     }
 
     ~RunningDaemon() {
