@@ -11,16 +11,16 @@ struct LoopFixture {
     uv::Loop loop;
     async::LoopScheduler scheduler{loop.get()};
 
-    /// Runs the loop until `done()` holds.
+    /// Runs the loop until `done()` holds (a deadline bounds a hang; see uv::Loop).
     template <class Pred>
-    void run_until(Pred done) {
-        while (!done()) uv_run(loop.get(), UV_RUN_NOWAIT);
+    void run_until(Pred done, const char* what = "the awaited condition") {
+        loop.run_until(done, std::chrono::minutes(1), what);
     }
 
     /// Runs the loop for about `span`, whatever happens.
     void run_for(std::chrono::milliseconds span) {
         auto until = std::chrono::steady_clock::now() + span;
-        run_until([&] { return std::chrono::steady_clock::now() >= until; });
+        while (std::chrono::steady_clock::now() < until) uv_run(loop.get(), UV_RUN_NOWAIT);
     }
 };
 

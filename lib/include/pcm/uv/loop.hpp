@@ -2,6 +2,7 @@
 // RAII ownership of a libuv event loop.
 #include <uv.h>
 
+#include <chrono>
 #include <memory>
 
 namespace pcm::uv {
@@ -22,14 +23,28 @@ public:
     /// UV_EBUSY when handles are still open). Only the first call does anything.
     int close() noexcept;
 
-    /// Runs the loop one iteration at a time until `done()` holds.
+    /// Runs the loop until `done()` holds; throws std::runtime_error naming `what` if
+    /// `limit` passes first. `done()` is asked before every wait for I/O, so the loop never
+    /// blocks once it holds (a bare `uv_run(UV_RUN_ONCE)` pump does: timers it runs before
+    /// polling do not stop it from then waiting, with no deadline, for the next event).
     template <class Pred>
-    void run_until(Pred done) {
-        while (!done()) uv_run(get(), UV_RUN_ONCE);
+    void run_until(Pred done, std::chrono::milliseconds limit = std::chrono::minutes(1),
+                   const char* what = "the awaited condition") {
+        if (done()) return;
+        run_until(
+            [](void* pred) { return static_cast<bool>((*static_cast<Pred*>(pred))()); }, &done, limit, what);
     }
 
 private:
+    void run_until(bool (*holds)(void*), void* pred, std::chrono::milliseconds limit, const char* what);
+
+    struct Pump {
+        uv_prepare_t check;
+        uv_timer_t deadline;
+    };
+
     std::unique_ptr<uv_loop_t> loop_;
+    std::unique_ptr<Pump> pump_;  // run_until's two handles
     bool closed_ = false;
 };
 
