@@ -50,3 +50,59 @@ TEST_CASE("both formats, from fixture readings; a steady scrape allocates nothin
     monitor.stop([&] { stopped = true; });
     fx.run_until([&] { return stopped; });
 }
+
+TEST_CASE("a render in steps gives the one-go text whatever the step, in whole lines, from its own snapshot") {
+    test::TempDir dir;
+    test::make_big_procfs(dir.path() / "proc", 256, 200);  // about 160 KB of text
+    config::Config c;
+    c.procfs_root = (dir.path() / "proc").string();
+    test::LoopFixture fx;
+    monitor::Monitor monitor(fx.scheduler, c);
+    monitor.start();
+    fx.run_until([&] { return monitor.header(monitor::Group::filesystem).sequence > 0; });
+
+    for (metrics::Format format : {metrics::Format::prometheus_text, metrics::Format::openmetrics}) {
+        std::string whole;
+        metrics::render_prometheus(monitor, {}, whole, format);
+        REQUIRE(whole.size() > 100'000);
+        for (std::size_t step_bytes : {std::size_t{1}, std::size_t{4096}, std::size_t{65536}}) {
+            metrics::PrometheusRender render;
+            render.start(monitor, {}, format);
+            std::string text;
+            int steps = 0;
+            bool finished = false;
+            while (!finished) {
+                std::size_t before = text.size();
+                finished = render.step(text, step_bytes);
+                ++steps;
+                CHECK(text.ends_with('\n'));  // whole lines
+                if (!finished) CHECK(text.size() - before >= step_bytes);
+            }
+            CHECK(render.done());
+            CHECK(text == whole);
+            CHECK(steps >= static_cast<int>(whole.size() / (step_bytes + 4096)));  // it did pause
+        }
+    }
+
+    // A render under way keeps describing the sample it started from while the monitor
+    // samples on: here every CPU's user time changes in between.
+    std::string before;
+    metrics::render_prometheus(monitor, {}, before);
+    metrics::PrometheusRender render;
+    render.start(monitor, {}, metrics::Format::prometheus_text);
+    std::string text;
+    REQUIRE_FALSE(render.step(text, 4096));
+    test::make_big_procfs(dir.path() / "proc", 256, 200, 99999);
+    std::uint64_t seen = monitor.header(monitor::Group::cpu).sequence;
+    fx.run_until([&] { return monitor.header(monitor::Group::cpu).sequence > seen + 1; });
+    while (!render.step(text, 4096)) {
+    }
+    CHECK(text == before);
+    std::string after;
+    metrics::render_prometheus(monitor, {}, after);
+    CHECK(after.find("node_cpu_seconds_total{cpu=\"255\",mode=\"user\"} 999.99\n") != std::string::npos);
+
+    bool stopped = false;
+    monitor.stop([&] { stopped = true; });
+    fx.run_until([&] { return stopped; });
+}

@@ -410,25 +410,6 @@ struct HttpDaemon : pcm::test::RunningDaemon {
     }
 };
 
-/// A procfs copy of a big machine: `cpus` CPUs and `disks` disks (a /metrics body of megabytes).
-void make_big_procfs(const std::filesystem::path& to, int cpus, int disks) {
-    pcm::test::copy_fixture_root("debian12-vm", to);
-    std::string stat = pcm::test::read_file(to / "stat"), out;
-    std::istringstream in(stat);
-    for (std::string line; std::getline(in, line);) {
-        if (line.starts_with("cpu") && !line.starts_with("cpu ")) continue;
-        out += line + "\n";
-        if (line.starts_with("cpu "))
-            for (int i = 0; i < cpus; ++i) out += "cpu" + std::to_string(i) + " 13197 0 4938 101689 22 0 190 0 0 0\n";
-    }
-    pcm::test::write_file(to / "stat", out);
-    std::string diskstats;
-    for (int i = 0; i < disks; ++i)
-        diskstats += "259 " + std::to_string(i) + " nvme" + std::to_string(i) +
-                     "n1 1 2 3 4 5 6 7 8 0 10 11 0 0 0 0 0 0\n";
-    pcm::test::write_file(to / "diskstats", diskstats);
-}
-
 // A request head of exactly `size` bytes, blank line included.
 std::string head_of_size(const std::string& path, std::size_t size) {
     std::string start = "GET " + path + " HTTP/1.1\r\nHost: x\r\nX-Pad: ";
@@ -477,7 +458,7 @@ TEST_CASE("attack 2: HTTP connections are capped (oldest closed first) and a rep
     // swallows such a reply decides between a write timeout and a normal end, so the test
     // asserts what holds either way: every non-reader is let go. (A body over 4 MiB would
     // force the timeout, but a sanitized daemon then needs minutes to start: open.)
-    make_big_procfs(big.path() / "proc", 2048, 2000);
+    pcm::test::make_big_procfs(big.path() / "proc", 2048, 2000);
     HttpDaemon d(R"(,"max_connections":8,"write_timeout_ms":300)",
                  R"(,"procfs_root":")" + (big.path() / "proc").string() + "\"");
     REQUIRE(eventually([&] { return pcm::test::http_get(d.port, "/healthz").status == 200; }));

@@ -53,6 +53,26 @@ inline void copy_fixture_root(const std::string& name, const std::filesystem::pa
     std::filesystem::copy(fixtures() / "proc" / name, to, std::filesystem::copy_options::recursive);
 }
 
+/// A procfs copy of a big machine: `cpus` CPUs and `disks` disks (an exposition text of
+/// megabytes), each CPU with `user_ticks` in user mode.
+inline void make_big_procfs(const std::filesystem::path& to, int cpus, int disks, int user_ticks = 13197) {
+    if (!std::filesystem::exists(to)) copy_fixture_root("debian12-vm", to);
+    std::string stat = read_file(fixtures() / "proc/debian12-vm/stat"), out;
+    std::istringstream in(stat);
+    for (std::string line; std::getline(in, line);) {
+        if (line.starts_with("cpu") && !line.starts_with("cpu ")) continue;
+        out += line + "\n";
+        if (line.starts_with("cpu "))
+            for (int i = 0; i < cpus; ++i)
+                out += "cpu" + std::to_string(i) + " " + std::to_string(user_ticks) + " 0 4938 101689 22 0 190 0 0 0\n";
+    }
+    write_file(to / "stat", out);
+    std::string diskstats;
+    for (int i = 0; i < disks; ++i)
+        diskstats += "259 " + std::to_string(i) + " nvme" + std::to_string(i) + "n1 1 2 3 4 5 6 7 8 0 10 11 0 0 0 0 0 0\n";
+    write_file(to / "diskstats", diskstats);
+}
+
 /// Standard output of a shell command; throws if it fails.
 inline std::string run_command(const std::string& command) {
     FILE* pipe = ::popen(command.c_str(), "r");

@@ -104,11 +104,14 @@ struct HttpServer::Connection {
     std::string response;
     std::shared_ptr<const std::string> shared_body;
     bool replied = false, closing = false, peer_done = false;
+    bool head = false, openmetrics = false;  // of the /metrics request waiting for its text
     int open_handles = 2;
 };
 
 HttpServer::HttpServer(uv_loop_t* loop, const monitor::Monitor& monitor, std::function<ServerFigures()> figures)
-    : loop_(loop), monitor_(monitor), figures_(std::move(figures)), config_(monitor.config().http) {}
+    : loop_(loop), monitor_(monitor), figures_(std::move(figures)),
+      texts_{ExpositionCache(loop, monitor, Format::prometheus_text), ExpositionCache(loop, monitor, Format::openmetrics)},
+      config_(monitor.config().http) {}
 
 HttpServer::~HttpServer() = default;
 
@@ -197,25 +200,26 @@ void HttpServer::respond(Connection& c, const HttpRequest& request) {
     }
     const std::string& path = request.path;
     if (path == "/metrics") {
-        bool openmetrics = request.accept.find("application/openmetrics-text") != std::string::npos;
-        // One text per sample and format, shared by every connection writing it: slow
-        // clients cost a reference each, not a copy of the body.
-        Rendered& r = rendered_[openmetrics ? 1 : 0];
-        std::array<std::uint64_t, 4> key{};
-        for (std::size_t g = 0; g < key.size(); ++g) key[g] = monitor_.header(monitor::all_groups[g]).sequence;
-        if (!r.body || r.key != key) {
-            if (!r.body || r.body.use_count() > 1) r.body = std::make_shared<std::string>();  // else its buffer is reused
-            ServerFigures figures = figures_ ? figures_() : ServerFigures{};
-            add_figures(figures);
-            render_prometheus(monitor_, figures, *r.body, openmetrics ? Format::openmetrics : Format::prometheus_text);
-            r.key = key;
-        }
-        return c.reply(200, "OK", openmetrics ? openmetrics_type : text_type, std::shared_ptr<const std::string>(r.body),
-                       head);
+        c.head = head;
+        c.openmetrics = request.accept.find("application/openmetrics-text") != std::string::npos;
+        ExpositionCache& texts = texts_[c.openmetrics ? 1 : 0];
+        ServerFigures figures = figures_ ? figures_() : ServerFigures{};
+        add_figures(figures);
+        if (texts.current(figures)) return send_metrics(c);
+        // Megabytes of text, rendered over several loop turns: answered once it is complete.
+        texts.when_ready([](void* conn) {
+            auto* waiting = static_cast<Connection*>(conn);
+            waiting->server.send_metrics(*waiting);
+        }, &c);
+        return;
     }
     if (path == "/healthz") return c.reply(200, "OK", "text/plain; charset=utf-8", "ok\n", head);
     ++counters_.http_rejected;
     c.reply(404, "Not Found", "text/plain; charset=utf-8", "Not Found: try /metrics\n", head);
+}
+
+void HttpServer::send_metrics(Connection& c) {
+    c.reply(200, "OK", c.openmetrics ? openmetrics_type : text_type, texts_[c.openmetrics ? 1 : 0].latest(), c.head);
 }
 
 void HttpServer::add_figures(ServerFigures& f) const noexcept {
@@ -225,6 +229,7 @@ void HttpServer::add_figures(ServerFigures& f) const noexcept {
 }
 
 void HttpServer::closed(Connection& c) {
+    for (ExpositionCache& texts : texts_) texts.forget(&c);
     std::erase_if(connections_, [&](const auto& owned) { return owned.get() == &c; });
     if (stopping_ && connections_.empty() && on_closed_) std::exchange(on_closed_, {})();
 }

@@ -5,7 +5,12 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstring>
+#include <exception>
 #include <initializer_list>
+#include <limits>
+#include <new>
+#include <optional>
 #include <utility>
 
 namespace pcm::metrics {
@@ -13,44 +18,96 @@ namespace {
 
 using Label = std::pair<std::string_view, std::string_view>;
 
+// Frames of the coroutines that walk the families, one at a time, in a fixed buffer: a
+// steady scrape allocates nothing. A frame too large for it goes to the heap.
+class FrameArena {
+public:
+    void* allocate(std::size_t size) {
+        std::size_t total = header + (size + header - 1) / header * header;
+        std::byte* base;
+        FrameArena* owner = this;
+        if (used_ + total <= sizeof buffer_) {
+            base = buffer_ + used_;
+            used_ += total;
+            ++live_;
+        } else {
+            base = static_cast<std::byte*>(::operator new(header + size));
+            owner = nullptr;
+        }
+        std::memcpy(base, &owner, sizeof owner);
+        return base + header;
+    }
+    static void deallocate(void* frame) noexcept {
+        std::byte* base = static_cast<std::byte*>(frame) - header;
+        FrameArena* owner;
+        std::memcpy(&owner, base, sizeof owner);
+        if (owner == nullptr) {
+            ::operator delete(base);
+        } else if (--owner->live_ == 0) {
+            owner->used_ = 0;
+        }
+    }
+
+private:
+    static constexpr std::size_t header = alignof(std::max_align_t);
+    alignas(std::max_align_t) std::byte buffer_[4096];
+    std::size_t used_ = 0, live_ = 0;
+};
+
 class Writer {
 public:
-    Writer(std::string& out, Format format) : out_(out), format_(format) { out_.clear(); }
+    void set_format(Format format) noexcept { format_ = format; }
+    Format format() const noexcept { return format_; }
+
+    /// Writes to `out` from here on; the step is full once `step_bytes` more were written.
+    void begin_step(std::string& out, std::size_t step_bytes) noexcept {
+        out_ = &out;
+        step_end_ = step_bytes > std::numeric_limits<std::size_t>::max() - out.size() ? std::numeric_limits<std::size_t>::max()
+                                                                                      : out.size() + step_bytes;
+    }
+    bool step_full() const noexcept { return out_->size() >= step_end_; }
 
     void family(std::string_view name, std::string_view type, std::string_view help) {
         // OpenMetrics names a counter family without the "_total" its samples carry.
         if (format_ == Format::openmetrics && type == "counter" && name.ends_with("_total"))
             name.remove_suffix(6);
-        out_ += "# HELP ";
-        out_ += name;
-        out_ += ' ';
-        out_ += help;
-        out_ += "\n# TYPE ";
-        out_ += name;
-        out_ += ' ';
-        out_ += type;
-        out_ += '\n';
+        std::string& out = *out_;
+        out += "# HELP ";
+        out += name;
+        out += ' ';
+        out += help;
+        out += "\n# TYPE ";
+        out += name;
+        out += ' ';
+        out += type;
+        out += '\n';
     }
 
     void sample(std::string_view name, std::initializer_list<Label> labels, double value) {
-        out_ += name;
+        std::string& out = *out_;
+        out += name;
         if (labels.size() > 0) {
-            out_ += '{';
+            out += '{';
             bool first = true;
             for (const auto& [key, label] : labels) {
-                if (!first) out_ += ',';
+                if (!first) out += ',';
                 first = false;
-                out_ += key;
-                out_ += "=\"";
-                append_label_value(out_, label);
-                out_ += '"';
+                out += key;
+                out += "=\"";
+                append_label_value(out, label);
+                out += '"';
             }
-            out_ += '}';
+            out += '}';
         }
-        out_ += ' ';
+        out += ' ';
         number(value);
-        out_ += '\n';
+        out += '\n';
     }
+
+    void text(std::string_view line) { *out_ += line; }
+
+    FrameArena arena;
+    std::string name;  // meminfo family names, built in place
 
     void single(std::string_view name, std::string_view type, std::string_view help, double value) {
         family(name, type, help);
@@ -60,20 +117,65 @@ public:
 private:
     void number(double value) {
         if (std::isnan(value)) {
-            out_ += "NaN";
+            *out_ += "NaN";
             return;
         }
         if (std::isinf(value)) {
-            out_ += value > 0 ? "+Inf" : "-Inf";
+            *out_ += value > 0 ? "+Inf" : "-Inf";
             return;
         }
-        char text[32];
-        auto [end, ec] = std::to_chars(text, text + sizeof text, value);
-        out_.append(text, end);
+        char digits[32];
+        auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+        out_->append(digits, end);
     }
 
-    std::string& out_;
-    Format format_;
+    std::string* out_ = nullptr;
+    std::size_t step_end_ = 0;
+    Format format_ = Format::prometheus_text;
+};
+
+// A coroutine that writes a section's families, pausing (`co_yield pause`) where the
+// writer's step is full; `PrometheusRender::step` resumes it.
+struct Pause {};
+constexpr Pause pause{};
+
+class Walk {
+public:
+    struct promise_type {
+        std::exception_ptr error;
+
+        Walk get_return_object() noexcept { return Walk(Handle::from_promise(*this)); }
+        std::suspend_always initial_suspend() noexcept { return {}; }
+        std::suspend_always final_suspend() noexcept { return {}; }
+        std::suspend_always yield_value(Pause) noexcept { return {}; }
+        void return_void() noexcept {}
+        void unhandled_exception() noexcept { error = std::current_exception(); }
+
+        static void* operator new(std::size_t size, Writer& w, const Snapshot&) { return w.arena.allocate(size); }
+        static void operator delete(void* frame) noexcept { FrameArena::deallocate(frame); }
+    };
+    using Handle = std::coroutine_handle<promise_type>;
+
+    Walk(Walk&& other) noexcept : handle_(std::exchange(other.handle_, {})) {}
+    Walk& operator=(Walk&& other) noexcept {
+        std::swap(handle_, other.handle_);
+        return *this;
+    }
+    ~Walk() {
+        if (handle_) handle_.destroy();
+    }
+
+    /// Runs to the next pause or to the end; true at the end. Rethrows what the walk threw.
+    bool resume() {
+        handle_.resume();
+        if (handle_.promise().error) std::rethrow_exception(std::exchange(handle_.promise().error, nullptr));
+        return handle_.done();
+    }
+    explicit operator bool() const noexcept { return static_cast<bool>(handle_); }
+
+private:
+    explicit Walk(Handle handle) noexcept : handle_(handle) {}
+    Handle handle_;
 };
 
 std::string_view mode_names[] = {"user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"};
@@ -89,8 +191,8 @@ std::string_view cpu_label(int id) {
     return id >= 0 && id < 4096 ? std::string_view(table[id]) : std::string_view("overflow");
 }
 
-void cpu_metrics(Writer& w, const monitor::Monitor& m) {
-    const sample::CpuReading& r = m.cpu();
+Walk cpu_metrics(Writer& w, const Snapshot& snapshot) {
+    const sample::CpuReading& r = snapshot.cpu;
     const double hz = static_cast<double>(::sysconf(_SC_CLK_TCK));
     w.family("node_cpu_seconds_total", "counter", "Seconds the CPUs spent in each mode.");
     for (const sample::CpuLine& cpu : r.stat.cpus) {
@@ -100,6 +202,7 @@ void cpu_metrics(Writer& w, const monitor::Monitor& m) {
         for (std::size_t i = 0; i < 8; ++i)
             w.sample("node_cpu_seconds_total", {{"cpu", cpu_label(cpu.id)}, {"mode", mode_names[i]}},
                      static_cast<double>(values[i]) / hz);
+        if (w.step_full()) co_yield pause;
     }
     w.family("node_cpu_guest_seconds_total", "counter", "Seconds the CPUs spent in guests (VMs) for each mode.");
     for (const sample::CpuLine& cpu : r.stat.cpus) {
@@ -107,6 +210,7 @@ void cpu_metrics(Writer& w, const monitor::Monitor& m) {
                  static_cast<double>(cpu.times.guest) / hz);
         w.sample("node_cpu_guest_seconds_total", {{"cpu", cpu_label(cpu.id)}, {"mode", "nice"}},
                  static_cast<double>(cpu.times.guest_nice) / hz);
+        if (w.step_full()) co_yield pause;
     }
     w.single("node_context_switches_total", "counter", "Total number of context switches.",
              static_cast<double>(r.stat.ctxt));
@@ -127,9 +231,11 @@ void cpu_metrics(Writer& w, const monitor::Monitor& m) {
     }
 }
 
-void memory_metrics(Writer& w, const monitor::Monitor& m, std::string& name) {
-    const sample::MemoryReading& r = m.memory();
+Walk memory_metrics(Writer& w, const Snapshot& snapshot) {
+    const sample::MemoryReading& r = snapshot.memory;
+    std::string& name = w.name;
     for (const sample::MemField& f : r.meminfo.fields) {
+        if (w.step_full()) co_yield pause;
         // node_exporter's naming: "Active(anon)" -> "Active_anon", kB fields get "_bytes".
         name = "node_memory_";
         for (char c : f.name) {
@@ -154,7 +260,7 @@ void memory_metrics(Writer& w, const monitor::Monitor& m, std::string& name) {
     }
 }
 
-void disk_metrics(Writer& w, const monitor::Monitor& m) {
+Walk disk_metrics(Writer& w, const Snapshot& snapshot) {
     using F = sample::DiskCounters;
     struct Family {
         std::string_view name, type, help;
@@ -181,14 +287,16 @@ void disk_metrics(Writer& w, const monitor::Monitor& m) {
         {"node_disk_flush_requests_total", "counter", "The total number of flush requests completed successfully", F::flushes, 1, 17},
         {"node_disk_flush_requests_time_seconds_total", "counter", "This is the total number of seconds spent by all flush requests.", F::flush_ms, 0.001, 17},
     };
-    const auto& disks = m.disk().disks;
+    const auto& disks = snapshot.disk.disks;
     for (const Family& f : families) {
         w.family(f.name, f.type, f.help);
-        for (const sample::DiskEntry& d : disks)
+        for (const sample::DiskEntry& d : disks) {
             if (d.line.counters.count >= f.needs)
                 w.sample(f.name, {{"device", d.line.name}}, static_cast<double>(d.line.counters[f.field]) * f.scale);
+            if (w.step_full()) co_yield pause;
+        }
     }
-    const sample::Pressure& io = m.disk().pressure;
+    const sample::Pressure& io = snapshot.disk.pressure;
     if (io.available) {
         w.single("node_pressure_io_waiting_seconds_total", "counter",
                  "Total time in seconds that processes have waited due to IO congestion",
@@ -199,7 +307,7 @@ void disk_metrics(Writer& w, const monitor::Monitor& m) {
     }
 }
 
-void filesystem_metrics(Writer& w, const monitor::Monitor& m) {
+Walk filesystem_metrics(Writer& w, const Snapshot& snapshot) {
     struct Family {
         std::string_view name, help;
         std::uint64_t sample::FilesystemSpace::*field;
@@ -212,46 +320,52 @@ void filesystem_metrics(Writer& w, const monitor::Monitor& m) {
         {"node_filesystem_files", "Filesystem total file nodes.", &sample::FilesystemSpace::files},
         {"node_filesystem_files_free", "Filesystem total free file nodes.", &sample::FilesystemSpace::files_free},
     };
-    const auto& list = m.filesystems().filesystems;
+    const auto& list = snapshot.filesystems.filesystems;
     for (const Family& f : families) {
         w.family(f.name, "gauge", f.help);
-        for (const sample::FilesystemEntry& e : list)
+        for (const sample::FilesystemEntry& e : list) {
             if (e.has_space)
                 w.sample(f.name,
                          {{"device", e.mount.source}, {"fstype", e.mount.fstype}, {"mountpoint", e.mount.mount_point}},
                          static_cast<double>(e.space.*f.field));
+            if (w.step_full()) co_yield pause;
+        }
     }
     w.family("node_filesystem_device_error", "gauge", "Whether an error occurred while getting statistics for the given device.");
-    for (const sample::FilesystemEntry& e : list)
+    for (const sample::FilesystemEntry& e : list) {
         w.sample("node_filesystem_device_error",
                  {{"device", e.mount.source}, {"fstype", e.mount.fstype}, {"mountpoint", e.mount.mount_point}},
                  e.has_space ? 0 : 1);
+        if (w.step_full()) co_yield pause;
+    }
 }
 
-void self_metrics(Writer& w, const monitor::Monitor& m, const ServerFigures& s) {
+Walk self_metrics(Writer& w, const Snapshot& snapshot) {
+    const ServerFigures& s = snapshot.server;
+    auto stats = [&](monitor::Group g) { return snapshot.stats[static_cast<std::size_t>(g)]; };
     w.family("pcmonitor_samples_total", "counter", "Samples taken, per group.");
     for (auto g : monitor::all_groups)
-        w.sample("pcmonitor_samples_total", {{"group", monitor::name(g)}}, static_cast<double>(m.stats(g).samples));
+        w.sample("pcmonitor_samples_total", {{"group", monitor::name(g)}}, static_cast<double>(stats(g).samples));
     w.family("pcmonitor_sample_errors_total", "counter", "Samples that reported an error, per group.");
     for (auto g : monitor::all_groups)
-        w.sample("pcmonitor_sample_errors_total", {{"group", monitor::name(g)}}, static_cast<double>(m.stats(g).errors));
+        w.sample("pcmonitor_sample_errors_total", {{"group", monitor::name(g)}}, static_cast<double>(stats(g).errors));
     w.family("pcmonitor_sample_cost_seconds", "gauge", "CPU time of a sample on the loop thread (avg and max).");
     for (auto g : monitor::all_groups) {
-        auto st = m.stats(g);
+        auto st = stats(g);
         w.sample("pcmonitor_sample_cost_seconds", {{"group", monitor::name(g)}, {"stat", "avg"}}, st.cost_ns.avg / 1e9);
         w.sample("pcmonitor_sample_cost_seconds", {{"group", monitor::name(g)}, {"stat", "max"}},
                  static_cast<double>(st.cost_ns.max) / 1e9);
     }
     w.family("pcmonitor_tick_lateness_seconds", "gauge", "How late ticks ran against their deadline (avg, p99, max).");
     for (auto g : monitor::all_groups) {
-        auto st = m.stats(g);
+        auto st = stats(g);
         w.sample("pcmonitor_tick_lateness_seconds", {{"group", monitor::name(g)}, {"stat", "avg"}}, st.lateness_ns.avg / 1e9);
         w.sample("pcmonitor_tick_lateness_seconds", {{"group", monitor::name(g)}, {"stat", "p99"}},
                  static_cast<double>(st.lateness_ns.p99) / 1e9);
         w.sample("pcmonitor_tick_lateness_seconds", {{"group", monitor::name(g)}, {"stat", "max"}},
                  static_cast<double>(st.lateness_ns.max) / 1e9);
     }
-    async::PoolCounters pool = m.waiter_pool();
+    const async::PoolCounters& pool = snapshot.waiter_pool;
     w.single("pcmonitor_waiter_pool_created_total", "counter", "Completion sources created by the waiter pool.",
              static_cast<double>(pool.created));
     w.single("pcmonitor_waiter_pool_rented_total", "counter", "Completion sources rented from the waiter pool.",
@@ -283,7 +397,17 @@ void self_metrics(Writer& w, const monitor::Monitor& m, const ServerFigures& s) 
     w.sample("pcmonitor_http_dropped_total", {{"reason", "write_timeout"}}, static_cast<double>(c.http_write_timeouts));
     w.single("pcmonitor_http_rejected_total", "counter", "HTTP requests answered with an error status.",
              static_cast<double>(c.http_rejected));
+    co_return;
 }
+
+Walk end_metrics(Writer& w, const Snapshot&) {
+    if (w.format() == Format::openmetrics) w.text("# EOF\n");
+    co_return;
+}
+
+using Section = Walk (*)(Writer&, const Snapshot&);
+constexpr Section sections[] = {cpu_metrics, memory_metrics, disk_metrics, filesystem_metrics, self_metrics, end_metrics};
+constexpr std::size_t section_count = std::size(sections);
 
 }  // namespace
 
@@ -296,15 +420,62 @@ void append_label_value(std::string& out, std::string_view value) {
     }
 }
 
+void Snapshot::take(const monitor::Monitor& monitor, const ServerFigures& figures) {
+    cpu = monitor.cpu();
+    memory = monitor.memory();
+    disk = monitor.disk();
+    filesystems = monitor.filesystems();
+    for (monitor::Group g : monitor::all_groups) stats[static_cast<std::size_t>(g)] = monitor.stats(g);
+    waiter_pool = monitor.waiter_pool();
+    server = figures;
+}
+
+struct PrometheusRender::State {
+    Snapshot snapshot;
+    Writer writer;
+    std::size_t section = section_count;
+    std::optional<Walk> walk;
+};
+
+PrometheusRender::PrometheusRender() : state_(std::make_unique<State>()) {}
+PrometheusRender::~PrometheusRender() = default;
+
+void PrometheusRender::start(const monitor::Monitor& monitor, const ServerFigures& figures, Format format) {
+    State& s = *state_;
+    s.walk.reset();
+    s.snapshot.take(monitor, figures);
+    s.writer.set_format(format);
+    s.section = 0;
+}
+
+bool PrometheusRender::step(std::string& out, std::size_t step_bytes) {
+    State& s = *state_;
+    s.writer.begin_step(out, step_bytes);
+    while (s.section < section_count) {
+        if (!s.walk) s.walk.emplace(sections[s.section](s.writer, s.snapshot));
+        bool finished;
+        try {
+            finished = s.walk->resume();
+        } catch (...) {
+            s.walk.reset();
+            s.section = section_count;
+            throw;
+        }
+        if (!finished) return false;
+        s.walk.reset();
+        ++s.section;
+        if (s.writer.step_full()) break;
+    }
+    return s.section == section_count;
+}
+
+bool PrometheusRender::done() const noexcept { return state_->section == section_count; }
+
 void render_prometheus(const monitor::Monitor& monitor, const ServerFigures& server, std::string& out, Format format) {
-    static thread_local std::string name;  // meminfo family names, built in place
-    Writer w(out, format);
-    cpu_metrics(w, monitor);
-    memory_metrics(w, monitor, name);
-    disk_metrics(w, monitor);
-    filesystem_metrics(w, monitor);
-    self_metrics(w, monitor, server);
-    if (format == Format::openmetrics) out += "# EOF\n";
+    static thread_local PrometheusRender render;
+    out.clear();
+    render.start(monitor, server, format);
+    render.step(out, std::numeric_limits<std::size_t>::max());
 }
 
 }  // namespace pcm::metrics

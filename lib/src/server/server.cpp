@@ -126,6 +126,14 @@ struct Server::Connection {
         // (METRICS may be larger than the budget on a big machine): the others go first.
         server.enforce_budget(keeping_up ? this : nullptr);
     }
+    /// As `send`, for a reply shared with other clients (a METRICS text): written from the
+    /// shared text when nothing else waits, not copied.
+    void send_shared(std::shared_ptr<const std::string> text) {
+        bool keeping_up = out.queued() == 0;
+        out.hold(false);  // what came before goes first, and the text need not wait behind a hold
+        if (!out.send_shared(std::move(text))) abort("its connection failed");
+        server.enforce_budget(keeping_up ? this : nullptr);
+    }
     /// Sends what the client did not ask for just now (a subscription's event); a client
     /// whose queue passes limits.output_queue_bytes is dropped.
     void push(std::string_view bytes) {
@@ -202,7 +210,8 @@ struct Server::Connection {
 };
 
 Server::Server(uv_loop_t* loop, monitor::Monitor& monitor, Reload reload)
-    : loop_(loop), monitor_(monitor), reload_(std::move(reload)), started_ns_(now_ns()) {
+    : loop_(loop), monitor_(monitor), reload_(std::move(reload)),
+      metrics_(loop, monitor, metrics::Format::prometheus_text, "# EOF\n"), started_ns_(now_ns()) {
     monitor_.on_sample([this](Group g) { on_sample(g); });
 }
 
@@ -391,6 +400,18 @@ void Server::admit(int fd) {
     async::spawn(serve(c));
 }
 
+struct Server::MetricsRendered {
+    Server& server;
+    bool await_ready() { return server.metrics_.current(server.figures()) != nullptr; }
+    void await_suspend(std::coroutine_handle<> awaiting) {
+        server.metrics_.when_ready([](void* frame) { std::coroutine_handle<>::from_address(frame).resume(); },
+                                   awaiting.address());
+    }
+    void await_resume() const noexcept {}
+};
+
+Server::MetricsRendered Server::metrics_rendered() { return MetricsRendered{*this}; }
+
 async::Task<void> Server::serve(Connection& c) {
     const std::size_t pause_at = monitor_.config().limits.read_pause_bytes;
     constexpr std::int64_t turn_ns = 2'000'000;  // pipelined requests answered per loop turn: about 2 ms' worth
@@ -436,6 +457,12 @@ async::Task<void> Server::serve(Connection& c) {
             continue;
         }
         const Request& request = *parsed.request;
+        if (request.command == Command::metrics) {
+            co_await metrics_rendered();
+            if (c.aborted) break;
+            c.send_shared(metrics_.latest());
+            continue;
+        }
         if (request.command != Command::wait) {
             answer(c, request);
             continue;
@@ -508,11 +535,6 @@ void Server::answer(Connection& c, const Request& request) {
         case Command::history:
             c.reply({{"ok", true},
                      {"history", history_json(monitor_, *request.group, static_cast<double>(request.number))}});
-            return;
-        case Command::metrics:
-            metrics::render_prometheus(monitor_, figures(), metrics_text_);
-            metrics_text_ += "# EOF\n";  // the end of this reply on the line protocol
-            c.send(metrics_text_);
             return;
         case Command::stats: {
             json groups = json::object();
@@ -598,7 +620,8 @@ void Server::answer(Connection& c, const Request& request) {
             return;
         }
         case Command::wait:
-            return;  // handled in serve()
+        case Command::metrics:
+            return;  // handled in serve(): they may take several loop turns
     }
 }
 
@@ -682,6 +705,7 @@ void Server::closed(Connection& c) {
 }
 
 void Server::stop(std::function<void()> on_closed) {
+    metrics_.finish_now();  // a client waiting for a METRICS text gets it, and then notices the stop
     stopping_ = true;
     on_closed_ = std::move(on_closed);
     listener_.close();

@@ -1,6 +1,7 @@
 #pragma once
 // The optional HTTP listener for Prometheus: GET /metrics and /healthz.
 #include <pcm/config/config.hpp>
+#include <pcm/metrics/exposition_cache.hpp>
 #include <pcm/metrics/http_request.hpp>
 #include <pcm/metrics/prometheus.hpp>
 #include <pcm/monitor/monitor.hpp>
@@ -48,6 +49,7 @@ private:
     struct Connection;
     static void on_connection(uv_stream_t* listener, int status);
     void respond(Connection& c, const HttpRequest& request);
+    void send_metrics(Connection& c);
     void closed(Connection& c);
 
     uv_loop_t* loop_;
@@ -55,11 +57,9 @@ private:
     std::function<ServerFigures()> figures_;
     uv::Handle<uv_tcp_t> listener_;
     std::vector<std::unique_ptr<Connection>> connections_;
-    struct Rendered {
-        std::array<std::uint64_t, 4> key{};  // the groups' sample sequences it was rendered from
-        std::shared_ptr<std::string> body;
-    };
-    std::array<Rendered, 2> rendered_;  // Prometheus text, OpenMetrics
+    // One text per sample and format, shared by every connection writing it: slow clients
+    // cost a reference each, not a copy of the body.
+    std::array<ExpositionCache, 2> texts_;  // Prometheus text, OpenMetrics
     config::HttpConfig config_;  // as at start: the listener's settings change only on restart
     ClientCounters counters_;
     std::uint64_t requests_ = 0;

@@ -3,6 +3,9 @@
 // metric names, labels and units where it covers the same counter.
 #include <pcm/monitor/monitor.hpp>
 
+#include <array>
+#include <memory>
+#include <cstddef>
 #include <string>
 
 namespace pcm::metrics {
@@ -34,9 +37,50 @@ struct ServerFigures {
 /// families named without "_total" in HELP/TYPE, and a closing "# EOF").
 enum class Format { prometheus_text, openmetrics };
 
-/// Writes every family (HELP, TYPE, samples) to `out`, replacing its content; the
-/// buffer's capacity is reused, so a steady scrape allocates nothing. Values are in base
-/// units (seconds, bytes); CPU times are converted from USER_HZ ticks.
+/// The monitor's figures copied at one moment, so that a render in steps describes one
+/// sample of each group while the monitor samples on. Taken by copy-assignment: once the
+/// same CPUs, devices and mounts come back, taking it allocates nothing.
+struct Snapshot {
+    sample::CpuReading cpu;
+    sample::MemoryReading memory;
+    sample::DiskReading disk;
+    sample::FilesystemReading filesystems;
+    std::array<monitor::TickStats::Summary, monitor::all_groups.size()> stats{};
+    async::PoolCounters waiter_pool;
+    ServerFigures server;
+
+    void take(const monitor::Monitor& monitor, const ServerFigures& figures);
+};
+
+/// A render of the exposition text in steps of about a given size, so that a machine with
+/// thousands of CPUs and disks (megabytes of text) never holds its loop for the whole text.
+/// Allocation-free once warm: the snapshot and `out` reuse their storage, and the
+/// coroutine that walks the families lives in a buffer of this object.
+class PrometheusRender {
+public:
+    PrometheusRender();
+    ~PrometheusRender();
+    PrometheusRender(const PrometheusRender&) = delete;
+    PrometheusRender& operator=(const PrometheusRender&) = delete;
+
+    /// Takes a snapshot of `monitor` and `figures` and starts over (a render under way is
+    /// dropped).
+    void start(const monitor::Monitor& monitor, const ServerFigures& figures, Format format);
+    /// Appends the next part of the text to `out`: whole lines, at least `step_bytes` of
+    /// them unless the text ends first. True once the whole text has been appended.
+    bool step(std::string& out, std::size_t step_bytes);
+    /// True when no render is under way.
+    bool done() const noexcept;
+
+    struct State;
+
+private:
+    std::unique_ptr<State> state_;
+};
+
+/// Writes every family (HELP, TYPE, samples) to `out` in one go, replacing its content;
+/// the buffer's capacity is reused, so a steady scrape allocates nothing. Values are in
+/// base units (seconds, bytes); CPU times are converted from USER_HZ ticks.
 void render_prometheus(const monitor::Monitor& monitor, const ServerFigures& server, std::string& out,
                        Format format = Format::prometheus_text);
 

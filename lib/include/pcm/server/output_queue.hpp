@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -31,11 +32,16 @@ public:
     /// and it would pass the limit.
     bool send(std::string_view bytes, bool bounded = true);
 
+    /// Queues a reply shared with other clients (a METRICS text of megabytes), unbounded;
+    /// false if the stream failed. When nothing else is queued or held it is written from
+    /// `text` itself, kept alive until written: no copy per client.
+    bool send_shared(std::shared_ptr<const std::string> text);
+
     /// While held, replies gather without being written; releasing writes them in one go.
     /// Answers to requests that arrived together (pipelined) thus leave in one write(2).
     void hold(bool on);
 
-    std::size_t queued() const noexcept { return waiting_.size() + in_flight_.size(); }
+    std::size_t queued() const noexcept { return waiting_.size() + in_flight_bytes_.size(); }
     std::uint64_t bytes_sent() const noexcept { return sent_; }
     bool failed() const noexcept { return error_ != 0; }
 
@@ -59,7 +65,8 @@ public:
 private:
     static void on_written(uv_write_t* request, int status);
     std::size_t try_write_now(std::string_view bytes);  // bytes written
-    void write_waiting();
+    void write_waiting(std::size_t skip = 0);  // skip: bytes of waiting_ already written
+    void write_in_flight(std::string_view bytes);
     void account() noexcept {
         if (total_ == nullptr) return;
         *total_ += queued() - accounted_;  // unsigned wrap-around makes a decrease come out right
@@ -75,6 +82,8 @@ private:
     uv_stream_t* stream_;
     std::size_t limit_;
     std::string waiting_, in_flight_;
+    std::shared_ptr<const std::string> shared_in_flight_;  // a shared reply being written
+    std::string_view in_flight_bytes_;  // what uv_write has: in in_flight_ or shared_in_flight_
     uv_write_t request_{};
     std::uint64_t sent_ = 0;
     int error_ = 0;

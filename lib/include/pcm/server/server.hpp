@@ -1,5 +1,6 @@
 #pragma once
 // The local query server: a Unix-domain stream socket speaking the line protocol.
+#include <pcm/metrics/exposition_cache.hpp>
 #include <pcm/metrics/prometheus.hpp>
 #include <pcm/monitor/monitor.hpp>
 #include <pcm/server/request.hpp>
@@ -74,6 +75,10 @@ private:
     void enforce_budget(Connection* spared);
     async::Task<void> serve(Connection& c);
     void answer(Connection& c, const Request& request);
+    struct MetricsRendered;
+    /// Resumes once the METRICS text of the current samples is complete (at once, unless
+    /// it takes several loop turns).
+    MetricsRendered metrics_rendered();
     void on_sample(monitor::Group group);
     /// The group's latest reading as JSON text, rendered once per sample.
     const std::string& reading_text(monitor::Group group);
@@ -98,7 +103,8 @@ private:
         std::string text;
     };
     std::array<Rendered, 4> rendered_;
-    std::string metrics_text_, line_;
+    metrics::ExpositionCache metrics_;  // the METRICS text, shared by all who ask for one sample's
+    std::string line_;
     std::int64_t started_ns_;
     std::int64_t socket_checked_ns_ = 0;
     std::uint64_t requests_ = 0, bytes_in_ = 0, bytes_out_ = 0;
