@@ -8,10 +8,13 @@
 #include "running_daemon.hpp"
 #include "unix_client.hpp"
 
+#include <pcm/sys/unique_fd.hpp>
+
 #include <nlohmann/json.hpp>
 
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
 #include <sched.h>
@@ -21,6 +24,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -404,11 +408,25 @@ namespace {
 
 struct HttpDaemon : pcm::test::RunningDaemon {
     int port = pcm::test::free_port();
-    explicit HttpDaemon(const std::string& http_extra = "", const std::string& more = "") {
+    explicit HttpDaemon(const std::string& http_extra = "", const std::string& more = "",
+                        std::vector<std::string> prefix = {}) {
         start("{" + sampling(200) + R"(,"socket":{"path":")" + socket + R"("},"http":{"listen":"127.0.0.1:)" +
-              std::to_string(port) + "\"" + http_extra + "}" + more + "}");
+                  std::to_string(port) + "\"" + http_extra + "}" + more + "}",
+              std::move(prefix));
     }
 };
+
+/// Runs `work` on a thread that joined the network namespace of process `pid`: sockets
+/// made there belong to that namespace (and can be used from any thread afterwards).
+void in_netns_of(pid_t pid, const std::function<void()>& work) {
+    std::thread t([&] {
+        pcm::sys::UniqueFd ns(::open(("/proc/" + std::to_string(pid) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC));
+        REQUIRE(ns);
+        REQUIRE(::setns(ns.get(), CLONE_NEWNET) == 0);
+        work();
+    });
+    t.join();
+}
 
 // A request head of exactly `size` bytes, blank line included.
 std::string head_of_size(const std::string& path, std::size_t size) {
@@ -450,6 +468,49 @@ TEST_CASE("attack 8: request heads: 8 KiB exactly, a 1 MiB head gets its 431, ab
     CHECK(pcm::test::exchange(d.port, "GET /metrics HTTP/2.0\r\nHost: x\r\n\r\n").status == 505);
     CHECK(pcm::test::exchange(d.port, "GET /metrics\r\n\r\n").status == 400);
     CHECK(pcm::test::http_get(d.port, "/healthz").status == 200);
+}
+
+TEST_CASE("attack 2: a /metrics reply the client does not take is dropped by the write timeout") {
+    if (skip_unless_root("the write-timeout case (a network namespace of its own)")) return;
+    // In a namespace whose TCP buffers hold at most 64 KiB a side, a body of megabytes cannot
+    // hide in the kernel: a client that does not read really blocks the write.
+    if (int rc = std::system((std::string(PCM_NETNS_EXEC) + " /bin/true").c_str()); rc != 0) {
+        std::fprintf(stderr, "WARN: cannot make a network namespace here (exit %d); write-timeout case skipped\n", rc);
+        return;
+    }
+    TempDir big;
+    pcm::test::make_big_procfs(big.path() / "proc", 1024, 1000);  // about 1.5 MB of /metrics
+    HttpDaemon d(R"(,"write_timeout_ms":300)", R"(,"procfs_root":")" + (big.path() / "proc").string() + "\"",
+                 {PCM_NETNS_EXEC});
+    std::size_t baseline = open_fds(d.process->pid());
+    std::vector<int> stuck;
+    in_netns_of(d.process->pid(), [&] {
+        REQUIRE(eventually([&] { return pcm::test::http_get(d.port, "/healthz").status == 200; }));
+        for (int i = 0; i < 4; ++i) {
+            int fd = pcm::test::connect_loopback(d.port);
+            REQUIRE(fd >= 0);
+            int small = 1024;
+            ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+            std::string request = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+            ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+            stuck.push_back(fd);
+        }
+    });
+    // Each of the four is closed by the daemon 300 ms after its reply stalled.
+    CHECK(eventually([&] { return d.ask("STATS")["stats"]["http"]["write_timeouts"] == 4; }, 30s));
+    CHECK(eventually([&] { return open_fds(d.process->pid()) <= baseline; }, 30s));
+    for (int fd : stuck) {
+        pollfd p{fd, POLLIN, 0};
+        CHECK(::poll(&p, 1, 0) == 1);  // the end (or a reset) is there to read: the daemon let go
+        ::close(fd);
+    }
+    // A client that reads gets the whole body through the same small buffers.
+    in_netns_of(d.process->pid(), [&] {
+        pcm::test::HttpReply whole = pcm::test::http_get(d.port, "/metrics");
+        CHECK(whole.status == 200);
+        CHECK(whole.body.size() > 1'000'000);
+        CHECK(whole.body.ends_with("pcmonitor_http_rejected_total 0\n"));
+    });
 }
 
 TEST_CASE("attack 2: HTTP connections are capped (oldest closed first) and a reply nobody reads is abandoned") {
