@@ -151,7 +151,9 @@ struct Server::Connection {
         if (aborted) return;
         aborted = true;
         out.discard();  // its queued replies no longer count against the budget
-        log(Priority::info, "dropping client%s: %s", uid_text().c_str(), why);
+        if (server.drop_log_.admit(now_ns()))
+            log(Priority::info, "dropping client%s: %s (%" PRIu64 " more clients dropped since the last line)",
+                uid_text().c_str(), why, server.drop_log_.suppressed());
         if (!serving) {  // no coroutine left to notice
             close();
             return;
@@ -334,17 +336,11 @@ void Server::out_of_descriptors(int error) {
         fd.reset();
         spare_fd_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
     }
-    std::int64_t now = now_ns();
-    if (emfile_logged_ns_ == 0 || now - emfile_logged_ns_ >= 10'000'000'000) {
+    if (no_fd_log_.admit(now_ns()))
         log(Priority::error,
             "cannot accept a client: %s (%s clients connected; %" PRIu64 " such refusals since the last line); "
             "raise LimitNOFILE= or lower limits.max_clients",
-            std::strerror(error), std::to_string(connections_.size()).c_str(), emfile_unlogged_);
-        emfile_logged_ns_ = now;
-        emfile_unlogged_ = 0;
-    } else {
-        ++emfile_unlogged_;
-    }
+            std::strerror(error), std::to_string(connections_.size()).c_str(), no_fd_log_.suppressed());
     if (!refused) {
         // Nothing taken off the backlog: stop watching it for a moment rather than spin.
         uv_poll_stop(listener_.get());
@@ -684,10 +680,11 @@ void Server::enforce_budget(Connection* spared) {
     for (Connection* c : behind) {
         if (queued_bytes_ <= budget) break;
         ++counters_.dropped_budget;
-        log(Priority::warning,
-            "dropping client%s: %zu reply bytes wait for it, furthest behind while all clients together have %zu "
-            "queued, over limits.output_budget_bytes (%zu)",
-            c->uid_text().c_str(), c->out.queued(), queued_bytes_, budget);
+        if (budget_log_.admit(now_ns()))
+            log(Priority::warning,
+                "dropping client%s: %zu reply bytes wait for it, furthest behind while all clients together have %zu "
+                "queued, over limits.output_budget_bytes (%zu); %" PRIu64 " more dropped for the budget since the last line",
+                c->uid_text().c_str(), c->out.queued(), queued_bytes_, budget, budget_log_.suppressed());
         c->abort("over the output budget");
     }
 }

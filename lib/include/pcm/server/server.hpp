@@ -1,5 +1,6 @@
 #pragma once
 // The local query server: a Unix-domain stream socket speaking the line protocol.
+#include <pcm/daemon/log.hpp>
 #include <pcm/metrics/exposition_cache.hpp>
 #include <pcm/metrics/prometheus.hpp>
 #include <pcm/monitor/monitor.hpp>
@@ -113,8 +114,7 @@ private:
     std::size_t admitted_ = 0;                         // connections served (not those turned away)
     std::unordered_map<uid_t, std::size_t> per_uid_;   // admitted connections per unprivileged uid
     std::size_t queued_bytes_ = 0;                     // replies queued for all clients (OutputQueue::account_to)
-    std::int64_t emfile_logged_ns_ = 0;
-    std::uint64_t emfile_unlogged_ = 0;
+    daemon::LogThrottle no_fd_log_, budget_log_, drop_log_;  // one line per 10 s of each flood
     std::function<void(metrics::ServerFigures&)> more_figures_;
     bool stopping_ = false;
     std::function<void()> on_closed_;
