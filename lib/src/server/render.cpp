@@ -1,6 +1,9 @@
 #include <pcm/server/render.hpp>
 
+#include <charconv>
 #include <cmath>
+#include <string_view>
+#include <vector>
 
 namespace pcm::server {
 namespace {
@@ -8,7 +11,6 @@ namespace {
 using nlohmann::json;
 using monitor::Group;
 
-json number_or_null(double value) { return std::isfinite(value) ? json(value) : json(nullptr); }
 template <class T>
 json optional_json(const std::optional<T>& value) {
     return value ? json(*value) : json(nullptr);
@@ -137,29 +139,65 @@ json reading_json(const monitor::Monitor& m, Group group) {
             {"data", std::move(data)}};
 }
 
-json history_json(const monitor::Monitor& m, Group group, double seconds) {
-    std::vector<monitor::HistoryPoint> points;
+namespace {
+
+void append_number(std::string& out, double value) {
+    if (!std::isfinite(value)) {
+        out += "null";
+        return;
+    }
+    char digits[32];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+    out.append(digits, end);
+}
+
+// Group and figure names are fixed identifiers: nothing in them needs escaping.
+void append_name(std::string& out, std::string_view name) {
+    out += '"';
+    out += name;
+    out += '"';
+}
+
+}  // namespace
+
+void append_history_reply(std::string& out, const monitor::Monitor& m, Group group, double seconds) {
+    static thread_local std::vector<monitor::HistoryPoint> points;  // capacity kept between requests
+    points.clear();
     std::array<monitor::FigureSummary, monitor::max_figures> summary;
     m.history(group, seconds, points, summary);
     auto names = monitor::figure_names(group);
-    json rows = json::array();
-    for (const auto& p : points) {
-        json row = json::array({p.wall_ns / 1'000'000});
-        for (double v : p.values) row.push_back(number_or_null(v));
-        rows.push_back(std::move(row));
+    out += R"({"ok":true,"history":{"group":)";
+    append_name(out, monitor::name(group));
+    out += R"(,"seconds":)";
+    append_number(out, seconds);
+    out += R"(,"figures":[)";
+    for (std::size_t f = 0; f < names.size(); ++f) {
+        if (f > 0) out += ',';
+        append_name(out, names[f]);
     }
-    json summaries = json::object();
-    for (std::size_t f = 0; f < names.size(); ++f)
-        summaries[std::string(names[f])] = {{"min", number_or_null(summary[f].min)},
-                                            {"avg", number_or_null(summary[f].avg)},
-                                            {"max", number_or_null(summary[f].max)}};
-    json figure_list = json::array();
-    for (auto n : names) figure_list.push_back(n);
-    return {{"group", monitor::name(group)},
-            {"seconds", seconds},
-            {"figures", std::move(figure_list)},
-            {"points", std::move(rows)},
-            {"summary", std::move(summaries)}};
+    out += R"(],"points":[)";
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        out += i == 0 ? "[" : ",[";
+        append_number(out, static_cast<double>(points[i].wall_ns / 1'000'000));
+        for (double v : points[i].values) {
+            out += ',';
+            append_number(out, v);
+        }
+        out += ']';
+    }
+    out += R"(],"summary":{)";
+    for (std::size_t f = 0; f < names.size(); ++f) {
+        if (f > 0) out += ',';
+        append_name(out, names[f]);
+        out += R"(:{"min":)";
+        append_number(out, summary[f].min);
+        out += R"(,"avg":)";
+        append_number(out, summary[f].avg);
+        out += R"(,"max":)";
+        append_number(out, summary[f].max);
+        out += '}';
+    }
+    out += "}}}\n";
 }
 
 }  // namespace pcm::server

@@ -529,8 +529,9 @@ void Server::answer(Connection& c, const Request& request) {
             c.reply({{"ok", true}, {"unsubscribed", true}});
             return;
         case Command::history:
-            c.reply({{"ok", true},
-                     {"history", history_json(monitor_, *request.group, static_cast<double>(request.number))}});
+            line_.clear();
+            append_history_reply(line_, monitor_, *request.group, static_cast<double>(request.number));
+            c.send(line_);
             return;
         case Command::stats: {
             json groups = json::object();

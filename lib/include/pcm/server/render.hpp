@@ -4,14 +4,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include <string>
+
 namespace pcm::server {
 
 /// A group's latest reading: sequence, both timestamps, measured interval, error (or
 /// null) and the figures. Percentages are 0-100; sizes are bytes; rates are per second.
 nlohmann::json reading_json(const monitor::Monitor& monitor, monitor::Group group);
 
-/// HISTORY's reply body: figure names, points as [wall_ms, value...] (null for none),
-/// and each figure's min/avg/max over them.
-nlohmann::json history_json(const monitor::Monitor& monitor, monitor::Group group, double seconds);
+/// Appends HISTORY's reply line to `out`: {"ok":true,"history":{...}} with the group,
+/// the seconds asked for, the figure names, the points as [wall_ms, value...] (null for
+/// none) and each figure's min/avg/max over them. Written as text directly, not through a
+/// JSON tree: 3,600 points take about a millisecond instead of several.
+void append_history_reply(std::string& out, const monitor::Monitor& monitor, monitor::Group group, double seconds);
 
 }  // namespace pcm::server
