@@ -2,6 +2,7 @@
 #include "fixture.hpp"
 #include "../async/capture.hpp"
 #include "../async/loop_fixture.hpp"
+#include "manual_clock.hpp"
 
 #include <pcm/async/errors.hpp>
 #include <pcm/monitor/monitor.hpp>
@@ -9,7 +10,6 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
-#include <thread>
 
 using namespace pcm;
 using namespace pcm::monitor;
@@ -40,49 +40,69 @@ struct Running {
 
 }  // namespace
 
-TEST_CASE("at 20 ms, ticks plus skipped deadlines match the elapsed time: no drift") {
-    // Deadlines are absolute: every 20 ms since the start is either sampled or, when the
-    // loop came late (a loaded machine), counted as skipped; none is added or lost. How
-    // many were skipped depends on the machine's load, so only the sum is asserted.
-    Running r(fast_config(20ms));
-    auto start = std::chrono::steady_clock::now();
-    r.fx.run_for(2000ms);
-    double elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    std::uint64_t ticks = r.monitor.stats(Group::cpu).samples;
-    std::uint64_t deadlines = ticks + r.monitor.skipped_ticks(Group::cpu);
-    double expected = elapsed_ms / 20 + 1;  // the first sample is at start
-    MESSAGE("ticks ", ticks, " skipped ", r.monitor.skipped_ticks(Group::cpu), " expected ", expected);
-    CHECK(std::abs(static_cast<double>(deadlines) - expected) <= 2);
-    CHECK(r.monitor.header(Group::cpu).sequence == ticks);
-    CHECK(r.monitor.stats(Group::cpu).errors == 0);
+// The schedule, on a clock that moves only when told: exact counts, no wall clock.
+struct Manual {
+    test::ManualClock clock;
+    test::LoopFixture fx;
+    Monitor monitor;
+    explicit Manual(config::Config c) : monitor(fx.scheduler, with_slow_filesystem(c), clock) {
+        monitor.start();  // cpu, memory and disk sample at once; the filesystem on the thread pool
+        fx.run_until([&] { return monitor.header(Group::filesystem).sequence == 1; }, "the first filesystem sample");
+    }
+    ~Manual() {
+        bool stopped = false;
+        monitor.stop([&] { stopped = true; });
+        fx.run_until(
+            [&] {
+                clock.run_due();  // the woken sleepers see the stop
+                return stopped;
+            },
+            "the monitor to stop");
+    }
+    // One filesystem sample at start, then none: its statvfs runs on real threads.
+    static config::Config with_slow_filesystem(config::Config c) {
+        c.filesystem.interval = std::chrono::hours(1);
+        return c;
+    }
+};
+
+TEST_CASE("every deadline is sampled exactly when due: no drift, no lateness, none skipped") {
+    Manual m(fast_config(20ms));
+    CHECK(m.monitor.stats(Group::cpu).samples == 1);
+    for (int i = 0; i < 300; ++i) m.clock.advance(7ms);  // 2,100 ms, in steps that are not the interval
+    for (Group g : {Group::cpu, Group::memory, Group::disk}) {
+        CAPTURE(name(g));
+        CHECK(m.monitor.stats(g).samples == 1 + 2100 / 20);
+        CHECK(m.monitor.skipped_ticks(g) == 0);
+        CHECK(m.monitor.stats(g).lateness_ns.max == 0);
+        CHECK(m.monitor.header(g).sequence == 1 + 2100 / 20);
+        CHECK(m.monitor.stats(g).errors == 0);
+    }
 }
 
 TEST_CASE("a blocked loop causes one late tick, not a burst of catch-up ticks") {
-    Running r(fast_config(20ms));
-    r.fx.run_for(100ms);
-    std::uint64_t before = r.monitor.stats(Group::cpu).samples;
-    std::this_thread::sleep_for(300ms);  // the loop cannot run: about 15 deadlines pass
-    r.fx.run_for(30ms);
-    std::uint64_t after = r.monitor.stats(Group::cpu).samples;
-    CHECK(after - before <= 3);
-    CHECK(r.monitor.skipped_ticks(Group::cpu) >= 12);
-    CHECK(r.monitor.stats(Group::cpu).lateness_ns.max >= 250'000'000);
+    Manual m(fast_config(20ms));
+    m.clock.advance(100ms);  // ticks at 0, 20, ..., 100; the next deadline is 120
+    REQUIRE(m.monitor.stats(Group::cpu).samples == 6);
+    m.clock.stall(300ms);  // the loop runs again at 400: one tick, 280 ms late
+    CHECK(m.monitor.stats(Group::cpu).samples == 7);
+    CHECK(m.monitor.stats(Group::cpu).lateness_ns.max == 280'000'000);
+    CHECK(m.monitor.skipped_ticks(Group::cpu) == 14);  // 140, 160, ..., 400
+    m.clock.advance(20ms);  // back on the grid: 420
+    CHECK(m.monitor.stats(Group::cpu).samples == 8);
+    CHECK(m.monitor.skipped_ticks(Group::cpu) == 14);
 }
 
 TEST_CASE("apply() changes the interval without a restart and keeps the history") {
-    Running r(fast_config(100ms));
-    r.fx.run_for(350ms);
-    std::uint64_t slow = r.monitor.stats(Group::memory).samples;
-    CHECK(slow <= 5);
-    std::size_t history_before = r.monitor.history_size(Group::memory);
-    std::uint64_t skipped_before = r.monitor.skipped_ticks(Group::memory);
-    r.monitor.apply(fast_config(10ms));
-    r.fx.run_for(300ms);
-    std::uint64_t fast = r.monitor.stats(Group::memory).samples - slow;
-    // At least 29 deadlines of 10 ms passed (at 100 ms: at most 4); each was sampled or,
-    // on a loaded machine, skipped.
-    CHECK(fast + (r.monitor.skipped_ticks(Group::memory) - skipped_before) >= 20);
-    CHECK(r.monitor.history_size(Group::memory) == history_before + fast);
+    Manual m(fast_config(100ms));
+    m.clock.advance(350ms);  // ticks at 0, 100, 200, 300
+    REQUIRE(m.monitor.stats(Group::memory).samples == 4);
+    std::size_t history_before = m.monitor.history_size(Group::memory);
+    m.monitor.apply(Manual::with_slow_filesystem(fast_config(10ms)));
+    m.clock.advance(300ms);  // the next deadline is now (300 + 10 has passed): 350, 360, ..., 650
+    CHECK(m.monitor.stats(Group::memory).samples == 4 + 31);
+    CHECK(m.monitor.skipped_ticks(Group::memory) == 0);
+    CHECK(m.monitor.history_size(Group::memory) == history_before + 31);
 }
 
 TEST_CASE("next(): every waiter gets the same fresh sample; timeouts, cancels and the pool balance") {

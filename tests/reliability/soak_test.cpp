@@ -3,6 +3,7 @@
 // send garbage and hang up abruptly. Afterwards RSS is back near its warm level, no file
 // descriptor is left behind, the waiter pool balances, every WAIT that was read got exactly
 // one reply, and the sample count matches the elapsed time. Loopback only, bounded in time.
+#include "../async/wait.hpp"
 #include "fixture.hpp"
 #include "running_daemon.hpp"
 #include "unix_client.hpp"
@@ -50,12 +51,31 @@ TEST_CASE("soak: hundreds of clients churn for a while; nothing leaks, nothing i
     const std::string& socket = d.socket;
     const pid_t pid = d.process->pid();
     auto stats = [&] { return d.ask("STATS")["stats"]; };
-    std::this_thread::sleep_for(2s);  // warm: buffers grown, pool filled
+    // Warm: 200 cpu samples taken, buffers grown, pool filled.
+    pcm::test::wait_until([&] { return stats()["groups"]["cpu"]["samples"].get<int>() >= 200; }, "200 warm-up samples");
     { UnixClient c(socket); c.send(std::string(100, 'x') + "\nSUBSCRIBE cpu\nWAIT cpu 50\n"); c.line(); c.line(); c.line(); }
-    std::this_thread::sleep_for(300ms);
+    // Settled: only the asking client is connected, no WAIT is pending.
+    auto settled = [&] {
+        json s = stats();
+        return s["clients"] == 1 && s["waiter_pool"]["in_use"] == 0;
+    };
+    pcm::test::wait_until(settled, "the warm-up client to be gone");
     json before = stats();
-    std::this_thread::sleep_for(300ms);  // the STATS connection closed on the daemon's side too
-    long rss_warm = rss_kib(pid), fds_warm = open_fds(pid);
+    // The descriptors of an idle daemon, counted while one probe is its only client (its
+    // STATS says so), minus that probe's; then waited for once the probe hangs up.
+    long fds_warm = 0;
+    pcm::test::wait_until(
+        [&] {
+            UnixClient probe(socket);
+            probe.send("STATS\n");
+            auto line = probe.line();
+            if (!line || json::parse(*line)["stats"]["clients"] != 1) return false;
+            fds_warm = open_fds(pid) - 1;
+            return true;
+        },
+        "a moment with one client");
+    pcm::test::wait_until([&] { return open_fds(pid) <= fds_warm; }, "the probe's descriptor to be closed");
+    long rss_warm = rss_kib(pid);
     auto start = std::chrono::steady_clock::now();
 
     std::atomic<std::uint64_t> requests{0}, waits_read{0}, waits_answered_once{0}, abrupt{0}, problems{0};
@@ -109,21 +129,28 @@ TEST_CASE("soak: hundreds of clients churn for a while; nothing leaks, nothing i
     for (unsigned t = 0; t < 8; ++t) threads.emplace_back(worker, t + 1);
     for (auto& t : threads) t.join();
     double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::this_thread::sleep_for(1500ms);  // hung-up WAITs end at the next filesystem sample at the latest
-
-    long rss_after = rss_kib(pid), fds_after = open_fds(pid);  // before STATS opens a connection
+    // Hung-up WAITs end at the next filesystem sample at the latest.
+    pcm::test::wait_until(settled, "every client gone and every WAIT ended");
     json after = stats();
+    long rss_after = rss_kib(pid);
+    // No descriptor left behind: back to the idle count once the STATS connections close.
+    long fds_after = open_fds(pid);
+    pcm::test::wait_until([&] { return (fds_after = open_fds(pid)) <= fds_warm; }, "the descriptors to come back", 
+                          std::chrono::seconds(10));
     MESSAGE("soak ", elapsed, " s: ", requests.load(), " requests, ", waits_read.load(), " WAITs read, ", abrupt.load(),
             " abrupt hang-ups; RSS ", rss_warm, " -> ", rss_after, " KiB; fds ", fds_warm, " -> ", fds_after);
     CHECK(problems == 0);
     CHECK(waits_answered_once == waits_read);
-    CHECK(fds_after == fds_warm);
+    CHECK(fds_after <= fds_warm);
     CHECK(rss_after <= rss_warm + rss_warm / 20 + 512);  // within 5 % (and half a MiB of allocator slack)
     json pool = after["waiter_pool"];
     CHECK(pool["in_use"] == 0);
     CHECK(pool["rented"] == pool["returned"]);
     CHECK(after["clients"] == 1);  // the STATS client itself
     double samples = after["groups"]["cpu"]["samples"].get<double>() - before["groups"]["cpu"]["samples"].get<double>();
-    CHECK(samples >= elapsed * 100 * 0.9);  // every 10 ms, whatever the churn
-    CHECK(samples <= (elapsed + 2.0) * 100 + 5);
+    // Every 10 ms deadline was sampled or, when the loop came late, counted as skipped:
+    // none lost or added, whatever the churn and the machine's load.
+    double skipped = after["groups"]["cpu"]["skipped_ticks"].get<double>() -
+                     before["groups"]["cpu"]["skipped_ticks"].get<double>();
+    CHECK(samples + skipped >= elapsed * 100 - 2);
 }  // the daemon is stopped with SIGTERM here and must exit 0

@@ -1,6 +1,7 @@
 // pcmonitord's local socket, driven through a real Unix socket: every command, pipelining,
 // malformed input, the limits, hang-ups mid-WAIT, RELOAD permissions, stale and live
 // socket files, and pcmonctl's output.
+#include "../async/wait.hpp"
 #include "fixture.hpp"
 #include "process.hpp"
 #include "running_daemon.hpp"
@@ -81,7 +82,9 @@ TEST_CASE("every command answers with one JSON line (METRICS with Prometheus tex
     json waited = d.ask("WAIT cpu 2000");
     CHECK(waited["reading"]["sequence"].get<int>() > before["reading"]["sequence"].get<int>());
 
-    std::this_thread::sleep_for(200ms);
+    int seen = waited["reading"]["sequence"].get<int>();
+    while (d.ask("WAIT cpu 2000")["reading"]["sequence"].get<int>() < std::max(seen, 3)) {
+    }
     json history = d.ask("HISTORY cpu 10");
     CHECK(history["history"]["points"].size() >= 3);
     CHECK(history["history"]["summary"].contains("busy_percent"));
@@ -152,10 +155,14 @@ TEST_CASE("an oversized line closes that connection only; max_clients + 1 is tur
     CHECK(next_json(extra)["code"] == "too_many_clients");
     CHECK(extra.closed_by_peer());
     clients.pop_back();
-    std::this_thread::sleep_for(50ms);
-    UnixClient again(d.socket);
-    again.send("PING\n");
-    CHECK(next_json(again)["pong"] == true);
+    // The slot is free once the daemon has seen the hang-up.
+    pcm::test::wait_until(
+        [&] {
+            UnixClient again(d.socket);
+            again.send("PING\n");
+            return next_json(again).value("pong", false);
+        },
+        [] { std::this_thread::yield(); }, "a slot to free up after a client hung up");
 }
 
 TEST_CASE("a subscriber that does not read is dropped; the others keep receiving") {
@@ -180,11 +187,11 @@ TEST_CASE("a client hanging up mid-WAIT cancels it and its pooled source goes ba
     {
         UnixClient c(d.socket);
         c.send("WAIT filesystem\n");  // the next filesystem sample is up to 2 s away
-        std::this_thread::sleep_for(100ms);
-        json mid = d.ask("STATS")["stats"]["waiter_pool"];
-        CHECK(mid["in_use"] == 1);
+        pcm::test::wait_until([&] { return d.ask("STATS")["stats"]["waiter_pool"]["in_use"] == 1; },
+                              "the daemon to take the WAIT");
     }
-    std::this_thread::sleep_for(100ms);
+    pcm::test::wait_until([&] { return d.ask("STATS")["stats"]["waiter_pool"]["in_use"] == 0; },
+                          "the hang-up to cancel the WAIT");
     json after = d.ask("STATS")["stats"]["waiter_pool"];
     CHECK(after["in_use"] == 0);
     CHECK(after["rented"] == after["returned"]);
@@ -274,7 +281,7 @@ TEST_CASE("pcmonctl: every subcommand, human output, --json and exit codes") {
     CHECK(out.find("Swap") != std::string::npos);
     CHECK(ctl({"wait", "cpu", "2000"}) == 0);
     CHECK(out.starts_with("CPU"));
-    std::this_thread::sleep_for(150ms);
+    CHECK(ctl({"wait", "memory", "2000"}) == 0);  // a fresh memory point for the history
     CHECK(ctl({"history", "memory", "10"}) == 0);
     CHECK(out.find("used_percent") != std::string::npos);
     CHECK(ctl({"metrics"}) == 0);
@@ -293,7 +300,8 @@ TEST_CASE("pcmonctl: every subcommand, human output, --json and exit codes") {
     CHECK(err == "pcmonctl: cannot connect to pcmonitord; tried:\n  /nonexistent/pcm.sock: absent (no daemon has created it)\n");
 
     Process watch({client_path, "--socket", d.socket, "watch", "memory"}, d.dir.path());
-    std::this_thread::sleep_for(300ms);
+    pcm::test::wait_until([&] { return watch.out().find("last minute: ") != std::string::npos; },
+                          "pcmonctl watch to draw");
     watch.signal(SIGTERM);
     watch.wait();
     CHECK(watch.out().find("last minute: ") != std::string::npos);

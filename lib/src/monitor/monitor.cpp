@@ -14,6 +14,8 @@ std::int64_t thread_cpu_ns() noexcept {
     return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
+// Real time, for what is measured rather than scheduled: the history's window (points carry
+// the samplers' own CLOCK_MONOTONIC stamps) and the fan-out's duration.
 std::int64_t now_ns() noexcept { return static_cast<std::int64_t>(uv_hrtime()); }
 
 sample::DiskOptions disk_options(const config::Config& c) { return {c.disk.include, c.disk.exclude}; }
@@ -26,7 +28,16 @@ constexpr double none = std::numeric_limits<double>::quiet_NaN();
 }  // namespace
 
 Monitor::Monitor(async::LoopScheduler& scheduler, const config::Config& config)
+    : Monitor(scheduler, config, std::make_unique<LoopClock>(scheduler.loop()), nullptr) {}
+
+Monitor::Monitor(async::LoopScheduler& scheduler, const config::Config& config, Clock& clock)
+    : Monitor(scheduler, config, nullptr, &clock) {}
+
+Monitor::Monitor(async::LoopScheduler& scheduler, const config::Config& config, std::unique_ptr<Clock> own,
+                 Clock* given)
     : loop_(scheduler.loop()),
+      own_clock_(std::move(own)),
+      clock_(given != nullptr ? *given : *own_clock_),
       config_(config),
       cpu_(std::make_unique<sample::CpuSampler>(config.procfs_root)),
       memory_(std::make_unique<sample::MemorySampler>(config.procfs_root)),
@@ -34,7 +45,7 @@ Monitor::Monitor(async::LoopScheduler& scheduler, const config::Config& config)
       filesystem_(std::make_unique<sample::FilesystemSampler>(loop_, filesystem_options(config), config.procfs_root)),
       waiters_(scheduler, config.limits.max_waiters) {
     for (Group g : all_groups) {
-        groups_[static_cast<std::size_t>(g)] = std::make_unique<GroupState>(loop_, config.history_points);
+        groups_[static_cast<std::size_t>(g)] = std::make_unique<GroupState>(clock_, config.history_points);
         state(g).group = g;
     }
 }
@@ -45,7 +56,7 @@ Monitor::~Monitor() {
 
 void Monitor::start() {
     // One origin for every group: groups with the same interval then share their wake-ups.
-    const std::int64_t origin = now_ns();
+    const std::int64_t origin = clock_.now_ns();
     for (Group g : all_groups) {
         GroupState& s = state(g);
         s.schedule.start(origin, std::chrono::nanoseconds(interval(g)).count());
@@ -76,15 +87,14 @@ const sample::ReadingHeader& Monitor::header(Group group) const noexcept {
 
 async::Task<void> Monitor::run(GroupState& g) {
     while (!stopping_) {
-        std::int64_t wait = g.schedule.deadline() - now_ns();
-        if (wait > 0) {
-            co_await g.timer.sleep(static_cast<std::uint64_t>((wait + 999'999) / 1'000'000));
+        if (clock_.now_ns() < g.schedule.deadline()) {
+            co_await g.alarm->sleep_until(g.schedule.deadline());
             if (stopping_) break;
-            if (now_ns() < g.schedule.deadline() - 1'000'000) continue;  // woken to re-plan
+            if (clock_.now_ns() < g.schedule.deadline() - 1'000'000) continue;  // woken to re-plan
         }
         if (g.reconfigure) reconfigure(g.group);
 
-        std::int64_t lateness = g.schedule.take(now_ns());
+        std::int64_t lateness = g.schedule.take(clock_.now_ns());
         std::int64_t cpu_before = thread_cpu_ns();
         if (g.group == Group::filesystem) {
             // Only the loop thread's share is costed: statvfs runs on worker threads.
@@ -134,8 +144,8 @@ void Monitor::apply(const config::Config& config) {
         GroupState& s = state(g);
         s.reconfigure = true;
         if (interval(g) != std::chrono::milliseconds(s.schedule.interval() / 1'000'000) || old.procfs_root != config.procfs_root) {
-            s.schedule.change_interval(now_ns(), std::chrono::nanoseconds(interval(g)).count());
-            s.timer.wake();  // re-plan the sleep against the new deadline
+            s.schedule.change_interval(clock_.now_ns(), std::chrono::nanoseconds(interval(g)).count());
+            s.alarm->wake();  // re-plan the sleep against the new deadline
         }
     }
 }
@@ -209,7 +219,7 @@ void Monitor::stop(std::function<void()> on_stopped) {
     on_stopped_ = std::move(on_stopped);
     for (Group g : all_groups) {
         WaiterPool::fail_all(state(g).waiters, std::make_exception_ptr(shutting_down()));
-        state(g).timer.wake();
+        state(g).alarm->wake();
     }
     bool any_running = std::any_of(groups_.begin(), groups_.end(), [](const auto& g) { return g->running; });
     if (!any_running && on_stopped_) std::exchange(on_stopped_, {})();

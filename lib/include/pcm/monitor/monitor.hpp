@@ -5,6 +5,7 @@
 #include <pcm/async/task.hpp>
 #include <pcm/async/value_task.hpp>
 #include <pcm/config/config.hpp>
+#include <pcm/monitor/clock.hpp>
 #include <pcm/monitor/deadline_schedule.hpp>
 #include <pcm/monitor/group.hpp>
 #include <pcm/monitor/history.hpp>
@@ -14,7 +15,6 @@
 #include <pcm/sample/disk_sampler.hpp>
 #include <pcm/sample/filesystem_sampler.hpp>
 #include <pcm/sample/memory_sampler.hpp>
-#include <pcm/uv/timer.hpp>
 
 #include <array>
 #include <chrono>
@@ -33,7 +33,11 @@ namespace pcm::monitor {
 /// tick allocates once device and mount sets are stable.
 class Monitor {
 public:
+    /// Samples on `scheduler`'s loop, on its clock (`LoopClock`).
     Monitor(async::LoopScheduler& scheduler, const config::Config& config);
+    /// The same, with the schedule on `clock` (which must outlive the monitor): tests drive
+    /// deadlines, lateness and skipped ticks with a clock that moves only when told.
+    Monitor(async::LoopScheduler& scheduler, const config::Config& config, Clock& clock);
     ~Monitor();
     Monitor(const Monitor&) = delete;
     Monitor& operator=(const Monitor&) = delete;
@@ -94,10 +98,12 @@ public:
     void on_sample(std::function<void(Group)> listener) { listener_ = std::move(listener); }
 
 private:
+    Monitor(async::LoopScheduler& scheduler, const config::Config& config, std::unique_ptr<Clock> own, Clock* given);
+
     struct GroupState {
-        explicit GroupState(uv_loop_t* loop, std::size_t history_points) : timer(loop), history(history_points) {}
+        GroupState(Clock& clock, std::size_t history_points) : alarm(clock.make_alarm()), history(history_points) {}
         Group group = Group::cpu;
-        uv::Timer timer;
+        std::unique_ptr<Alarm> alarm;
         DeadlineSchedule schedule;
         TickStats stats;
         History history;
@@ -117,6 +123,8 @@ private:
     const GroupState& state(Group group) const noexcept { return *groups_[static_cast<std::size_t>(group)]; }
 
     uv_loop_t* loop_;
+    std::unique_ptr<Clock> own_clock_;  // the loop's, unless one was given
+    Clock& clock_;
     config::Config config_;
     std::unique_ptr<sample::CpuSampler> cpu_;
     std::unique_ptr<sample::MemorySampler> memory_;

@@ -20,15 +20,18 @@ public:
         Timer* timer;
         std::uint64_t ms;
         bool await_ready() const noexcept { return false; }
-        void await_suspend(std::coroutine_handle<> sleeper) const noexcept {
-            timer->sleeper_ = sleeper;
-            uv_timer_start(timer->timer_.get(), &Timer::fired, ms, 0);
-        }
+        void await_suspend(std::coroutine_handle<> sleeper) const noexcept { timer->resume_after(ms, sleeper); }
         void await_resume() const noexcept {}
     };
 
     /// Suspends the awaiting coroutine for `ms` milliseconds (or until `wake`).
     Sleep sleep(std::uint64_t ms) noexcept { return {this, ms}; }
+
+    /// Resumes `sleeper` after `ms` milliseconds (or at `wake`), on the loop.
+    void resume_after(std::uint64_t ms, std::coroutine_handle<> sleeper) noexcept {
+        sleeper_ = sleeper;
+        uv_timer_start(timer_.get(), &Timer::fired, ms, 0);
+    }
 
     /// Resumes the sleeper soon, if there is one.
     void wake() noexcept {
