@@ -1,5 +1,6 @@
 // The fleet path, end to end on loopback: pcmonitord's /metrics against promtool, against
 // a running node_exporter, and scraped by a real Prometheus server; bad HTTP requests.
+#include "../async/wait.hpp"
 #include "fixture.hpp"
 #include "http_client.hpp"
 #include "process.hpp"
@@ -89,11 +90,20 @@ TEST_CASE("values agree with node_exporter's on the same machine at the same mom
                       "--collector.filesystem", "--collector.loadavg", "--collector.pressure", "--collector.stat"},
                      ne_dir.path());
     REQUIRE(wait_http(port, "/metrics"));
-    // Ours before, theirs, ours after a full interval: a counter of theirs lies between ours.
+    // Ours before, theirs, ours after a fresh sample of every group: a counter of theirs
+    // lies between ours.
     auto before = samples(pcm::test::http_get(d.port, "/metrics").body);
     auto theirs = samples(pcm::test::http_get(port, "/metrics").body);
-    std::this_thread::sleep_for(700ms);
-    auto after = samples(pcm::test::http_get(d.port, "/metrics").body);
+    auto sampled_since = [&](const std::map<std::string, double>& now) {
+        for (const char* g : {"cpu", "memory", "disk", "filesystem"}) {
+            std::string key = std::string("pcmonitor_samples_total{group=\"") + g + "\"}";
+            if (now.at(key) <= before.at(key)) return false;
+        }
+        return true;
+    };
+    std::map<std::string, double> after;
+    pcm::test::wait_until([&] { return sampled_since(after = samples(pcm::test::http_get(d.port, "/metrics").body)); },
+                          [] { std::this_thread::yield(); }, "a fresh sample of every group");
 
     REQUIRE(theirs.count("node_memory_MemTotal_bytes") == 1);
     const double mem_total = theirs["node_memory_MemTotal_bytes"];
