@@ -3,11 +3,11 @@
 // Same thread, and across threads (producer thread -> coroutine on a libuv loop).
 #include "harness.hpp"
 
-#include <pcm/async/pooled_completion_source.hpp>
-#include <pcm/async/pooled_loop_source.hpp>
 #include <pcm/async/loop_scheduler.hpp>
 #include <pcm/async/manual_reset_source.hpp>
 #include <pcm/async/object_pool.hpp>
+#include <pcm/async/pooled_completion_source.hpp>
+#include <pcm/async/pooled_loop_source.hpp>
 #include <pcm/async/task.hpp>
 #include <pcm/uv/handle.hpp>
 #include <pcm/uv/loop.hpp>
@@ -227,12 +227,14 @@ int main(int argc, char** argv) {
 
     bench::Row floor = bench::measure(options, "same-thread", "bare coroutine resume (floor)", fast, bare_resume);
     rows.push_back(floor);
-    rows.push_back(bench::measure(options, "same-thread", "one locked atomic increment (reference)", fast * 5,
-                                  locked_increment));
-    rows.push_back(bench::measure(options, "same-thread", "std::promise/std::future", slow, promise_future_same_thread));
+    rows.push_back(
+        bench::measure(options, "same-thread", "one locked atomic increment (reference)", fast * 5, locked_increment));
+    rows.push_back(
+        bench::measure(options, "same-thread", "std::promise/std::future", slow, promise_future_same_thread));
     rows.push_back(bench::measure(options, "same-thread", "one-shot heap state per op (Task-style)", slow,
                                   same_thread<OneShotStage>));
-    rows.push_back(bench::measure(options, "same-thread", "ManualResetSourceCore reused", fast, same_thread<CoreStage>));
+    rows.push_back(
+        bench::measure(options, "same-thread", "ManualResetSourceCore reused", fast, same_thread<CoreStage>));
     rows.push_back(bench::measure(options, "same-thread", "CompletionSource rented from ObjectPool", fast,
                                   same_thread<PooledStage>));
     rows.push_back(bench::measure(options, "same-thread", "loop-affine source rented from LoopPool", fast,
@@ -241,18 +243,23 @@ int main(int argc, char** argv) {
     for (std::size_t i = 1; i < rows.size(); ++i) rows[i].note = ratio(rows[i].ns_per_op, floor.ns_per_op, "floor");
 
     std::size_t first_cross = rows.size();
-    bench::Row wake_floor = bench::measure(options, "cross-thread", "raw uv_async_send wake-up (floor)", wake, raw_async_send);
+    bench::Row wake_floor =
+        bench::measure(options, "cross-thread", "raw uv_async_send wake-up (floor)", wake, raw_async_send);
     rows.push_back(wake_floor);
-    rows.push_back(bench::measure(options, "cross-thread", "std::promise/std::future", wake, promise_future_cross_thread));
+    rows.push_back(
+        bench::measure(options, "cross-thread", "std::promise/std::future", wake, promise_future_cross_thread));
     rows.push_back(bench::measure(options, "cross-thread", "one-shot heap state per op (Task-style)", wake,
                                   cross_thread<OneShotStage>));
-    rows.push_back(bench::measure(options, "cross-thread", "ManualResetSourceCore reused", wake, cross_thread<CoreStage>));
+    rows.push_back(
+        bench::measure(options, "cross-thread", "ManualResetSourceCore reused", wake, cross_thread<CoreStage>));
     rows.push_back(bench::measure(options, "cross-thread", "CompletionSource rented from ObjectPool", wake,
                                   cross_thread<PooledStage>));
     for (std::size_t i = first_cross + 1; i < rows.size(); ++i)
         rows[i].note = ratio(rows[i].ns_per_op, wake_floor.ns_per_op, "floor");
-    rows[pooled_row].note += ", " + ratio(rows[one_shot_row].ns_per_op, rows[pooled_row].ns_per_op, "faster than one-shot");
-    rows[loop_row].note += ", " + ratio(rows[promise_row].ns_per_op, rows[loop_row].ns_per_op, "faster than promise/future") +
+    rows[pooled_row].note +=
+        ", " + ratio(rows[one_shot_row].ns_per_op, rows[pooled_row].ns_per_op, "faster than one-shot");
+    rows[loop_row].note += ", " +
+                           ratio(rows[promise_row].ns_per_op, rows[loop_row].ns_per_op, "faster than promise/future") +
                            ", " + ratio(rows[loop_row].ns_per_op, rows[one_shot_row].ns_per_op, "one-shot") + ", " +
                            ratio(rows[loop_row].ns_per_op, rows[core_row].ns_per_op, "core");
 

@@ -59,23 +59,33 @@ Row measure(const Options& options, std::string group, std::string name, std::ui
         if (r == 0) allocs = probe.delta();
         ns.push_back(std::chrono::duration<double, std::nano>(elapsed).count() / n);
     }
-    return {std::move(group), std::move(name), ops, median(ns), median(cpu_ns),
-            static_cast<double>(allocs.calls) / n, static_cast<double>(allocs.bytes) / n, ""};
+    return {std::move(group),
+            std::move(name),
+            ops,
+            median(ns),
+            median(cpu_ns),
+            static_cast<double>(allocs.calls) / n,
+            static_cast<double>(allocs.bytes) / n,
+            ""};
 }
 
 void print(const Options& options, const std::vector<Row>& rows) {
     if (options.json) {
         for (const Row& r : rows) {
-            nlohmann::json j = {{"group", r.group},         {"name", r.name},
-                                {"ops", r.ops},             {"ns_per_op", r.ns_per_op}, {"cpu_ns_per_op", r.cpu_ns_per_op},
-                                {"allocs_per_op", r.allocs_per_op}, {"bytes_per_op", r.bytes_per_op},
+            nlohmann::json j = {{"group", r.group},
+                                {"name", r.name},
+                                {"ops", r.ops},
+                                {"ns_per_op", r.ns_per_op},
+                                {"cpu_ns_per_op", r.cpu_ns_per_op},
+                                {"allocs_per_op", r.allocs_per_op},
+                                {"bytes_per_op", r.bytes_per_op},
                                 {"note", r.note}};
             std::cout << j.dump() << '\n';
         }
         return;
     }
-    std::printf("%-14s %-46s %12s %12s %10s %10s  %s\n", "group", "case", "ns/op", "cpu ns/op", "allocs/op",
-                "bytes/op", "note");
+    std::printf("%-14s %-46s %12s %12s %10s %10s  %s\n", "group", "case", "ns/op", "cpu ns/op", "allocs/op", "bytes/op",
+                "note");
     for (const Row& r : rows)
         std::printf("%-14s %-46s %12.1f %12.1f %10.2f %10.1f  %s\n", r.group.c_str(), r.name.c_str(), r.ns_per_op,
                     r.cpu_ns_per_op, r.allocs_per_op, r.bytes_per_op, r.note.c_str());

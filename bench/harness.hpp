@@ -10,14 +10,14 @@
 namespace pcm::bench {
 
 struct Row {
-    std::string group;   ///< e.g. "same-thread"
-    std::string name;    ///< the case
-    std::uint64_t ops;   ///< operations per repetition
-    double ns_per_op;    ///< wall time, median over repetitions
+    std::string group;     ///< e.g. "same-thread"
+    std::string name;      ///< the case
+    std::uint64_t ops;     ///< operations per repetition
+    double ns_per_op;      ///< wall time, median over repetitions
     double cpu_ns_per_op;  ///< process CPU time (all threads), median over repetitions
     double allocs_per_op;
     double bytes_per_op;
-    std::string note;    ///< free text, e.g. a ratio to the floor
+    std::string note;  ///< free text, e.g. a ratio to the floor
 };
 
 struct Options {

@@ -29,8 +29,7 @@ void open_read_close(const std::vector<std::string>& paths) {
     for (const std::string& path : paths) {
         int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) continue;
-        while (::read(fd, buffer, sizeof buffer) > 0) {
-        }
+        while (::read(fd, buffer, sizeof buffer) > 0) {}
         ::close(fd);
     }
 }
@@ -106,20 +105,22 @@ int main(int argc, char** argv) {
     for (const Group& g : groups) {
         all_files.insert(all_files.end(), g.files.begin(), g.files.end());
         KeptOpen kept(g.files);
-        rows.push_back(bench::measure(options, g.name, "floor: open/read/close" + std::string(g.statvfs ? " + statvfs" : ""),
-                                      ops, [&](std::uint64_t n) {
+        rows.push_back(bench::measure(options, g.name,
+                                      "floor: open/read/close" + std::string(g.statvfs ? " + statvfs" : ""), ops,
+                                      [&](std::uint64_t n) {
                                           for (std::uint64_t i = 0; i < n; ++i) {
                                               open_read_close(g.files);
                                               if (g.statvfs) statvfs_all(mount_points);
                                           }
                                       }));
-        bench::Row floor = bench::measure(options, g.name, "floor: pread, kept open" + std::string(g.statvfs ? " + statvfs" : ""),
-                                          ops, [&](std::uint64_t n) {
-                                              for (std::uint64_t i = 0; i < n; ++i) {
-                                                  kept.read_all();
-                                                  if (g.statvfs) statvfs_all(mount_points);
-                                              }
-                                          });
+        bench::Row floor =
+            bench::measure(options, g.name, "floor: pread, kept open" + std::string(g.statvfs ? " + statvfs" : ""), ops,
+                           [&](std::uint64_t n) {
+                               for (std::uint64_t i = 0; i < n; ++i) {
+                                   kept.read_all();
+                                   if (g.statvfs) statvfs_all(mount_points);
+                               }
+                           });
         rows.push_back(floor);
         bench::Row sampler = bench::measure(options, g.name, "sampler", ops, [&](std::uint64_t n) {
             for (std::uint64_t i = 0; i < n; ++i) sample_group(g.name);
@@ -135,12 +136,13 @@ int main(int argc, char** argv) {
             statvfs_all(mount_points);
         }
     }));
-    bench::Row floor = bench::measure(options, "all four", "floor: pread, kept open + statvfs", ops, [&](std::uint64_t n) {
-        for (std::uint64_t i = 0; i < n; ++i) {
-            kept.read_all();
-            statvfs_all(mount_points);
-        }
-    });
+    bench::Row floor =
+        bench::measure(options, "all four", "floor: pread, kept open + statvfs", ops, [&](std::uint64_t n) {
+            for (std::uint64_t i = 0; i < n; ++i) {
+                kept.read_all();
+                statvfs_all(mount_points);
+            }
+        });
     rows.push_back(floor);
     bench::Row all = bench::measure(options, "all four", "samplers", ops, [&](std::uint64_t n) {
         for (std::uint64_t i = 0; i < n; ++i)

@@ -77,11 +77,13 @@ Figures measure(pid_t pid, int port, int scrapes) {
     for (int i = 0; i < scrapes; ++i) {
         auto start = std::chrono::steady_clock::now();
         bytes = scrape(port);
-        latencies.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+        latencies.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     }
     double cpu = cpu_seconds(pid) - cpu_before;
     std::sort(latencies.begin(), latencies.end());
-    return {cpu * 1000 / scrapes, latencies[latencies.size() / 2], latencies[latencies.size() * 99 / 100], rss_kib(pid), bytes};
+    return {cpu * 1000 / scrapes, latencies[latencies.size() / 2], latencies[latencies.size() * 99 / 100], rss_kib(pid),
+            bytes};
 }
 
 }  // namespace
@@ -106,9 +108,10 @@ int main(int argc, char** argv) {
     std::ofstream(dir / "c.json") << R"({"socket":{"path":")" << (dir / "s.sock").string()
                                   << R"("},"http":{"listen":"127.0.0.1:)" << ours_port << R"("}})";
     pid_t ours = spawn({daemon, "--config", (dir / "c.json").string()});
-    pid_t theirs = spawn({"/usr/bin/prometheus-node-exporter", "--web.listen-address=127.0.0.1:" + std::to_string(theirs_port),
-                          "--collector.disable-defaults", "--collector.cpu", "--collector.meminfo", "--collector.diskstats",
-                          "--collector.filesystem", "--collector.loadavg", "--collector.pressure", "--collector.stat"});
+    pid_t theirs =
+        spawn({"/usr/bin/prometheus-node-exporter", "--web.listen-address=127.0.0.1:" + std::to_string(theirs_port),
+               "--collector.disable-defaults", "--collector.cpu", "--collector.meminfo", "--collector.diskstats",
+               "--collector.filesystem", "--collector.loadavg", "--collector.pressure", "--collector.stat"});
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     Figures a = measure(ours, ours_port, scrapes);
     Figures b = measure(theirs, theirs_port, scrapes);
@@ -120,17 +123,25 @@ int main(int argc, char** argv) {
 
     auto row = [&](const char* who, const Figures& f) {
         if (json)
-            std::printf("%s\n", nlohmann::json{{"name", who}, {"cpu_ms_per_scrape", f.cpu_ms_per_scrape}, {"p50_ms", f.p50_ms},
-                                               {"p99_ms", f.p99_ms}, {"rss_kib", f.rss_kib}, {"bytes", f.bytes}}
+            std::printf("%s\n", nlohmann::json{{"name", who},
+                                               {"cpu_ms_per_scrape", f.cpu_ms_per_scrape},
+                                               {"p50_ms", f.p50_ms},
+                                               {"p99_ms", f.p99_ms},
+                                               {"rss_kib", f.rss_kib},
+                                               {"bytes", f.bytes}}
                                     .dump()
                                     .c_str());
         else
-            std::printf("%-34s %14.3f %10.3f %10.3f %10ld %9ld\n", who, f.cpu_ms_per_scrape, f.p50_ms, f.p99_ms, f.rss_kib, f.bytes);
+            std::printf("%-34s %14.3f %10.3f %10.3f %10ld %9ld\n", who, f.cpu_ms_per_scrape, f.p50_ms, f.p99_ms,
+                        f.rss_kib, f.bytes);
     };
-    if (!json) std::printf("%-34s %14s %10s %10s %10s %9s\n", "exporter", "cpu ms/scrape", "p50 ms", "p99 ms", "RSS KiB", "bytes");
+    if (!json)
+        std::printf("%-34s %14s %10s %10s %10s %9s\n", "exporter", "cpu ms/scrape", "p50 ms", "p99 ms", "RSS KiB",
+                    "bytes");
     row("pcmonitord", a);
     row("prometheus-node-exporter 1.5", b);
     if (!json)
         std::printf("\nnode_exporter / pcmonitord: %.1fx the CPU per scrape, %.1fx the RSS\n",
-                    b.cpu_ms_per_scrape / a.cpu_ms_per_scrape, static_cast<double>(b.rss_kib) / static_cast<double>(a.rss_kib));
+                    b.cpu_ms_per_scrape / a.cpu_ms_per_scrape,
+                    static_cast<double>(b.rss_kib) / static_cast<double>(a.rss_kib));
 }

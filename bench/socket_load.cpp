@@ -9,8 +9,8 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/epoll.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -23,8 +23,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <memory>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -122,7 +122,8 @@ public:
 
     explicit Collectd(const std::filesystem::path& dir) : socket_((dir / "collectd.sock").string()) {
         if (!std::filesystem::exists(binary)) return;
-        std::ofstream(dir / "collectd.conf") << "Hostname \"bench\"\nFQDNLookup false\nInterval 1\n"
+        std::ofstream(dir / "collectd.conf")
+            << "Hostname \"bench\"\nFQDNLookup false\nInterval 1\n"
             << "BaseDir \"" << dir.string() << "\"\nPIDFile \"" << (dir / "collectd.pid").string() << "\"\n"
             << "PluginDir \"/usr/lib/collectd\"\nTypesDB \"/usr/share/collectd/types.db\"\n"
             << "LoadPlugin cpu\nLoadPlugin memory\nLoadPlugin disk\nLoadPlugin load\n"
@@ -228,7 +229,8 @@ Result load(const std::string& path, int clients, int depth, std::uint64_t total
     double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     for (int fd : fds) ::close(fd);
     std::sort(latencies.begin(), latencies.end());
-    return {static_cast<double>(done) / seconds, latencies[latencies.size() / 2], latencies[latencies.size() * 99 / 100], done};
+    return {static_cast<double>(done) / seconds, latencies[latencies.size() / 2],
+            latencies[latencies.size() * 99 / 100], done};
 }
 
 json ask(const std::string& path, const std::string& request) {
@@ -302,9 +304,10 @@ FanOut fan_out(const std::string& path, int waiters) {
     for (int fd : fds) ::close(fd);
     json after = ask(path, "STATS\n")["stats"];
     json last = after["groups"]["cpu"]["last_fan_out"];
-    return {last["us"].get<double>() / 1e3, ms_between(a.first, a.last), last["waiters"].get<std::uint64_t>(),
-            after["waiter_pool"]["created"].get<std::uint64_t>() - before["waiter_pool"]["created"].get<std::uint64_t>(),
-            a.sample_reply.size()};
+    return {
+        last["us"].get<double>() / 1e3, ms_between(a.first, a.last), last["waiters"].get<std::uint64_t>(),
+        after["waiter_pool"]["created"].get<std::uint64_t>() - before["waiter_pool"]["created"].get<std::uint64_t>(),
+        a.sample_reply.size()};
 }
 
 // The floor under any fan-out: `n` plain write() calls of a `bytes`-long reply, one per
@@ -337,8 +340,7 @@ Floor write_floor(int n, std::size_t bytes) {
 void row(bool as_json, const std::string& name, const std::string& figure, double value, const std::string& unit) {
     if (as_json)
         std::printf("%s\n", json{{"name", name}, {"figure", figure}, {"value", value}, {"unit", unit}}.dump().c_str());
-    else
-        std::printf("%-46s %-20s %12.1f %s\n", name.c_str(), figure.c_str(), value, unit.c_str());
+    else std::printf("%-46s %-20s %12.1f %s\n", name.c_str(), figure.c_str(), value, unit.c_str());
 }
 
 }  // namespace
@@ -362,8 +364,10 @@ int main(int argc, char** argv) {
     char dir_template[] = "/tmp/pcm-bench-XXXXXX";
     std::filesystem::path dir = ::mkdtemp(dir_template);
     std::string socket = (dir / "pcm.sock").string(), echo_socket = (dir / "echo.sock").string();
-    std::ofstream(dir / "bench.json") << R"({"sampling":{"cpu":{"interval_ms":100},"filesystem":{"interval_ms":60000}},
-        "socket":{"path":")" << socket << R"("},"limits":{"max_clients":2000,"max_waiters":4096},"log":{"level":"warning"}})";
+    std::ofstream(dir / "bench.json")
+        << R"({"sampling":{"cpu":{"interval_ms":100},"filesystem":{"interval_ms":60000}},
+        "socket":{"path":")"
+        << socket << R"("},"limits":{"max_clients":2000,"max_waiters":4096},"log":{"level":"warning"}})";
     pid_t pid = ::fork();
     if (pid == 0) {
         ::execl(daemon.c_str(), daemon.c_str(), "--config", (dir / "bench.json").c_str(), nullptr);
@@ -394,9 +398,12 @@ int main(int argc, char** argv) {
     };
     Collectd collectd(dir);
     if (collectd.ready()) {  // GETVAL's reply is two lines: "1 Value found", "value=..."
-        cases.insert(cases.begin() + 2, {"collectd unixsock GETVAL, 1 client", collectd.socket(), collectd.request(), 1, 1, n1, 2});
-        cases.insert(cases.begin() + 5, {"collectd unixsock GETVAL, 1 spinning client", collectd.socket(), collectd.request(), 1, 1, n1, 2, true});
-        cases.push_back({"collectd unixsock GETVAL, 64 clients", collectd.socket(), collectd.request(), 64, 1, n64 / 4, 2});
+        cases.insert(cases.begin() + 2,
+                     {"collectd unixsock GETVAL, 1 client", collectd.socket(), collectd.request(), 1, 1, n1, 2});
+        cases.insert(cases.begin() + 5, {"collectd unixsock GETVAL, 1 spinning client", collectd.socket(),
+                                         collectd.request(), 1, 1, n1, 2, true});
+        cases.push_back(
+            {"collectd unixsock GETVAL, 64 clients", collectd.socket(), collectd.request(), 64, 1, n64 / 4, 2});
     }
     for (const Case& c : cases) {
         Result r = load(c.path, c.clients, c.depth, c.total, c.request, c.lines_per_reply, c.spin);

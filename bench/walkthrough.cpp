@@ -17,8 +17,8 @@
 #include <pcm/walkthrough/pooled_pc_monitor.hpp>
 
 #include <chrono>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <future>
 #include <memory>
 #include <vector>
@@ -120,8 +120,8 @@ int main(int argc, char** argv) {
         auto rounds = static_cast<std::uint64_t>((waiters == 1 ? 200'000 : 300) * options.scale) + 1;
         std::string group = waiters == 1 ? "1 waiter" : "1000 waiters";
         auto add = [&](const char* stage, Measured m) {
-            rows.push_back(
-                {group, stage, waiters * rounds, m.ns_per_wait, m.cpu_ns_per_wait, m.allocs_per_wait, m.bytes_per_wait, ""});
+            rows.push_back({group, stage, waiters * rounds, m.ns_per_wait, m.cpu_ns_per_wait, m.allocs_per_wait,
+                            m.bytes_per_wait, ""});
         };
         {
             OneShotMonitor m(waiters);

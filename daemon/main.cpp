@@ -57,7 +57,7 @@ void print_errors(const std::vector<std::string>& errors) {
 }
 
 bool file_exists(const char* path) {
-    struct stat st{};
+    struct stat st {};
     return ::stat(path, &st) == 0;
 }
 
@@ -122,9 +122,8 @@ public:
     void start() {
         std::vector<pcm::daemon::PassedSocket> passed = pcm::daemon::take_passed_sockets();
         if (!passed.empty()) {
-            auto listener = std::find_if(passed.begin(), passed.end(), [](const auto& p) {
-                return pcm::daemon::is_unix_stream_listener(p.fd);
-            });
+            auto listener = std::find_if(passed.begin(), passed.end(),
+                                         [](const auto& p) { return pcm::daemon::is_unix_stream_listener(p.fd); });
             if (listener == passed.end())
                 throw std::runtime_error("the service manager passed no listening Unix stream socket (LISTEN_FDS)");
             server_.adopt(listener->fd);
@@ -135,13 +134,16 @@ public:
         }
         if (!monitor_.config().http.listen.empty()) http_.listen(monitor_.config().http.listen);
         monitor_.start();
-        log(Priority::info, "started: %s", options_.config_path.empty() ? "built-in default configuration"
-                                                                          : ("configuration " + options_.config_path).c_str());
+        log(Priority::info, "started: %s",
+            options_.config_path.empty() ? "built-in default configuration"
+                                         : ("configuration " + options_.config_path).c_str());
         // Ready once every group has its first reading; then the socket check and STATUS lines.
         uv_timer_start(service_timer_.get(), &Daemon::on_service_timer, 10, 10);
         if (auto period = pcm::daemon::Notifier::watchdog_period(); period.count() > 0) {
             auto ms = static_cast<std::uint64_t>(std::max<long long>(1, period.count() / 1000));
-            uv_timer_start(watchdog_timer_.get(), [](uv_timer_t* t) { static_cast<Daemon*>(t->data)->notifier_.send("WATCHDOG=1"); }, 0, ms);
+            uv_timer_start(
+                watchdog_timer_.get(),
+                [](uv_timer_t* t) { static_cast<Daemon*>(t->data)->notifier_.send("WATCHDOG=1"); }, 0, ms);
         }
     }
 
@@ -247,8 +249,7 @@ public:
                     sighup_.close();
                     if (reading_)
                         stop_pending_ = true;  // the read in the thread pool ends first (a regular file: soon)
-                    else
-                        uv_stop(scheduler_.loop());
+                    else uv_stop(scheduler_.loop());
                 });
             });
         });

@@ -10,10 +10,10 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <csignal>
-#include <cstdlib>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <optional>
@@ -139,17 +139,18 @@ std::string sparkline(const std::vector<double>& values) {
 
 void print_cpu(const json& d) {
     const json& t = d["total"];
-    std::printf("CPU     busy %s  user %s  system %s  iowait %s  steal %s   load %.2f %.2f %.2f\n",
-                percent(t.is_object() ? t["busy"] : json()).c_str(), percent(t.is_object() ? t["user"] : json()).c_str(),
-                percent(t.is_object() ? t["system"] : json()).c_str(),
-                percent(t.is_object() ? t["iowait"] : json()).c_str(),
-                percent(t.is_object() ? t["steal"] : json()).c_str(), number(d["load"]["1"], 0),
-                number(d["load"]["5"], 0), number(d["load"]["15"], 0));
+    std::printf(
+        "CPU     busy %s  user %s  system %s  iowait %s  steal %s   load %.2f %.2f %.2f\n",
+        percent(t.is_object() ? t["busy"] : json()).c_str(), percent(t.is_object() ? t["user"] : json()).c_str(),
+        percent(t.is_object() ? t["system"] : json()).c_str(), percent(t.is_object() ? t["iowait"] : json()).c_str(),
+        percent(t.is_object() ? t["steal"] : json()).c_str(), number(d["load"]["1"], 0), number(d["load"]["5"], 0),
+        number(d["load"]["15"], 0));
     if (d.contains("cpus"))
         for (const json& c : d["cpus"]) {
             const json& s = c["share"];
             std::printf("  cpu%-3d busy %s  user %s  system %s  iowait %s\n", c["cpu"].get<int>(),
-                        percent(s.is_object() ? s["busy"] : json()).c_str(), percent(s.is_object() ? s["user"] : json()).c_str(),
+                        percent(s.is_object() ? s["busy"] : json()).c_str(),
+                        percent(s.is_object() ? s["user"] : json()).c_str(),
                         percent(s.is_object() ? s["system"] : json()).c_str(),
                         percent(s.is_object() ? s["iowait"] : json()).c_str());
         }
@@ -196,7 +197,8 @@ void print_filesystems(const json& d) {
 
 void print_reading(const json& reading) {
     std::string group = reading["group"];
-    if (!reading["error"].is_null()) std::printf("(%s: %s)\n", group.c_str(), reading["error"].get<std::string>().c_str());
+    if (!reading["error"].is_null())
+        std::printf("(%s: %s)\n", group.c_str(), reading["error"].get<std::string>().c_str());
     const json& d = reading["data"];
     if (group == "cpu") print_cpu(d);
     if (group == "memory") print_memory(d);
@@ -259,7 +261,8 @@ int watch(Client& client, const std::string& group) {
         if (g == "disk") {
             double sum = 0;
             for (const json& disk : d["disks"])
-                if (disk["rates"].is_object()) sum += number(disk["rates"]["read_bytes_per_s"], 0) + number(disk["rates"]["write_bytes_per_s"], 0);
+                if (disk["rates"].is_object())
+                    sum += number(disk["rates"]["read_bytes_per_s"], 0) + number(disk["rates"]["write_bytes_per_s"], 0);
             figure = sum;
         }
         if (g == "filesystem") {
@@ -283,7 +286,8 @@ int history(Client& client, const std::string& group, const std::string& seconds
     if (int rc = report(*reply); rc || client.raw_json) return rc;
     const json& h = (*reply)["history"];
     const json& figures = h["figures"];
-    std::printf("%s, last %s s: %zu points\n", h["group"].get<std::string>().c_str(), seconds.c_str(), h["points"].size());
+    std::printf("%s, last %s s: %zu points\n", h["group"].get<std::string>().c_str(), seconds.c_str(),
+                h["points"].size());
     std::printf("%-26s %14s %14s %14s  %s\n", "figure", "min", "avg", "max", "trend");
     for (std::size_t f = 0; f < figures.size(); ++f) {
         std::vector<double> values;
@@ -317,7 +321,8 @@ int run(Client& client, const std::vector<std::string>& words) {
 
     std::string request;
     if (command == "get" && words.size() == 2) request = "GET " + group_word(words[1]);
-    else if (command == "wait" && (words.size() == 2 || words.size() == 3)) request = "WAIT " + group_word(words[1]) + " " + argument(2);
+    else if (command == "wait" && (words.size() == 2 || words.size() == 3))
+        request = "WAIT " + group_word(words[1]) + " " + argument(2);
     else if (command == "stats" || command == "config" || command == "reload" || command == "ping") {
         if (words.size() != 1) return exit_usage;
         for (char c : command) request += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -335,7 +340,8 @@ int run(Client& client, const std::vector<std::string>& words) {
             print_reading(reading);
             std::printf("\n");
         }
-    if (r.contains("stats") || r.contains("config")) std::printf("%s\n", r.contains("stats") ? r["stats"].dump(2).c_str() : r["config"].dump(2).c_str());
+    if (r.contains("stats") || r.contains("config"))
+        std::printf("%s\n", r.contains("stats") ? r["stats"].dump(2).c_str() : r["config"].dump(2).c_str());
     if (r.contains("pong")) std::printf("pong\n");
     if (r.contains("reloaded")) std::printf("reloaded\n");
     return exit_ok;

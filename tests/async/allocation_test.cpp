@@ -3,8 +3,8 @@
 #include "alloc_counter.hpp"
 #include "loop_fixture.hpp"
 
-#include <pcm/async/pooled_completion_source.hpp>
 #include <pcm/async/object_pool.hpp>
+#include <pcm/async/pooled_completion_source.hpp>
 #include <pcm/async/task.hpp>
 
 #include <doctest/doctest.h>

@@ -31,8 +31,7 @@ void count_refusals(std::exception_ptr error) {
         std::rethrow_exception(error);
     } catch (const scheduler_closed&) {
         refused_reports.fetch_add(1);
-    } catch (...) {
-    }
+    } catch (...) {}
 }
 
 struct HandlerScope {

@@ -6,10 +6,10 @@
 
 #include <doctest/doctest.h>
 
-#include <csignal>
-#include <thread>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
+#include <thread>
 
 using namespace pcm::async;
 

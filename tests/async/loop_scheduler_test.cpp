@@ -28,7 +28,7 @@ TEST_CASE("a completion from another thread resumes the awaiter on its loop") {
     fx.run_until([&] { return out.done.load(); });
     CHECK(out.value == 3);
     CHECK(out.resumed_on == std::this_thread::get_id());
-    CHECK(out.request_id == 77);  // flow_execution_context restored the context
+    CHECK(out.request_id == 77);                         // flow_execution_context restored the context
     CHECK(ExecutionContext::current().request_id == 0);  // and only around the continuation
 }
 
@@ -77,8 +77,12 @@ TEST_CASE("a burst of cross-thread completions shares wake-ups and loses none") 
         tasks.push_back(sources[i].task());
         pcm::test::start_awaiting(tasks[i], outs[i]);
     }
-    std::thread p1([&] { for (int i = 0; i < count; i += 2) sources[i].core().set_result(i); });
-    std::thread p2([&] { for (int i = 1; i < count; i += 2) sources[i].core().set_result(i); });
+    std::thread p1([&] {
+        for (int i = 0; i < count; i += 2) sources[i].core().set_result(i);
+    });
+    std::thread p2([&] {
+        for (int i = 1; i < count; i += 2) sources[i].core().set_result(i);
+    });
     p1.join();
     p2.join();
     fx.run_until([&] { return fx.scheduler.drained() == count; });

@@ -101,7 +101,8 @@ TEST_CASE("loop source: a timeout fires through the loop's timer, once per task,
     CHECK(idle.get() == 0);
 }
 
-TEST_CASE("loop source: a stop requested on another thread cancels through the scheduler" * doctest::test_suite("concurrency")) {
+TEST_CASE("loop source: a stop requested on another thread cancels through the scheduler" *
+          doctest::test_suite("concurrency")) {
     LoopFixture f;
     LoopSource<int> source(f.scheduler);
     for (int round = 0; round < 50; ++round) {

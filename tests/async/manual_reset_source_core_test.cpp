@@ -72,8 +72,7 @@ TEST_CASE("a second continuation for one operation is refused") {
     ManualResetSource<int> source;
     Token token = source.core().version();
     source.core().on_completed([](void*) {}, nullptr, token, CompletionFlags::none);
-    CHECK_THROWS_AS(source.core().on_completed([](void*) {}, nullptr, token, CompletionFlags::none),
-                    invalid_operation);
+    CHECK_THROWS_AS(source.core().on_completed([](void*) {}, nullptr, token, CompletionFlags::none), invalid_operation);
 }
 
 TEST_CASE("completion racing registration runs every continuation exactly once") {
@@ -98,8 +97,7 @@ TEST_CASE("completion racing registration runs every continuation exactly once")
         go.store(i, std::memory_order_release);
         if (source.core().status(token) == SourceStatus::pending)
             source.core().on_completed(count_run, &runs, token, CompletionFlags::none);
-        else
-            runs.fetch_add(1);
+        else runs.fetch_add(1);
         while (produced.load(std::memory_order_acquire) != i || runs.load() < i + 1) std::this_thread::yield();
         sum_ok += source.core().result(token) == i;
         source.core().reset();

@@ -1,7 +1,7 @@
 #include "capture.hpp"
 
-#include <pcm/async/pooled_completion_source.hpp>
 #include <pcm/async/object_pool.hpp>
+#include <pcm/async/pooled_completion_source.hpp>
 
 #include <doctest/doctest.h>
 

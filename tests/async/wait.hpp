@@ -24,7 +24,8 @@ bool wait_until(Pred done, Step step, const char* what, std::chrono::seconds lim
 
 template <class Pred>
 bool wait_until(Pred done, const char* what, std::chrono::seconds limit = std::chrono::seconds(30)) {
-    return wait_until(done, [] { std::this_thread::yield(); }, what, limit);
+    return wait_until(
+        done, [] { std::this_thread::yield(); }, what, limit);
 }
 
 }  // namespace pcm::test

@@ -81,14 +81,16 @@ TEST_CASE("every rejection names the JSON path and the reason") {
     CHECK(only_error(R"({"limits":{"max_clients":18446744073709551615}})") ==
           "/limits/max_clients: must be between 1 and 100000, got 18446744073709551615");
     CHECK(only_error(R"({"sampling":{"filesystem":{"statfs_timeout_ms":20000}}})") ==
-          "/sampling/filesystem/statfs_timeout_ms: must be less than /sampling/filesystem/interval_ms (10000), got 20000");
+          "/sampling/filesystem/statfs_timeout_ms: must be less than /sampling/filesystem/interval_ms (10000), got "
+          "20000");
     CHECK(only_error(R"({"sampling":{"disk":{"include":"(nvme"}}})")
               .starts_with("/sampling/disk/include: is not a valid regular expression: "));
 }
 
 TEST_CASE("syntax errors give line and column; several problems are all reported") {
     std::string syntax = only_error("{\n  \"history\": {\"points\": 10,}\n}");
-    CHECK(syntax == "line 2, column 28: syntax error while parsing object key - unexpected '}'; expected string literal");
+    CHECK(syntax ==
+          "line 2, column 28: syntax error while parsing object key - unexpected '}'; expected string literal");
     CHECK(only_error("").starts_with("line 1, column 1: syntax error"));
 
     auto errors = errors_of(R"({"sampling":{"cpu":{"interval_ms":0},"memory":{"interval_ms":"x"}},"bogus":1})");
@@ -101,7 +103,8 @@ TEST_CASE("syntax errors give line and column; several problems are all reported
 TEST_CASE("regression (found by fuzz_config): a number too large for a double is an error, not a crash") {
     CHECK(only_error(R"({"sampling":9E99999999999999999999999999999999999})") ==
           "invalid JSON: number overflow parsing '9E99999999999999999999999999999999999'");
-    CHECK(only_error(pcm::test::read_file(pcm::test::fixtures().parent_path() / "fuzz/corpus/config/crash-number-overflow"))
+    CHECK(only_error(
+              pcm::test::read_file(pcm::test::fixtures().parent_path() / "fuzz/corpus/config/crash-number-overflow"))
               .starts_with("invalid JSON: number overflow"));
 }
 
@@ -109,10 +112,12 @@ TEST_CASE("patterns are POSIX extended regular expressions; ECMAScript escapes a
     CHECK(only_error(R"({"sampling":{"disk":{"include":"^nvme\\d+n1$"}}})") ==
           "/sampling/disk/include: \\d is ECMAScript, not POSIX: write [0-9] (or [^0-9]): \"^nvme\\d+n1$\"");
     CHECK(parse_config(R"({"sampling":{"disk":{"include":"^nvme[0-9]+n1$"}}})").config);
-    CHECK(parse_config(R"({"sampling":{"disk":{"include":"^(sd|vd)[a-z]\\\\d$"}}})").config);  // an escaped backslash, then d
+    CHECK(parse_config(R"({"sampling":{"disk":{"include":"^(sd|vd)[a-z]\\\\d$"}}})")
+              .config);  // an escaped backslash, then d
     CHECK(only_error(R"({"sampling":{"disk":{"include":"a{1111111111111111111}"}}})") ==
           "/sampling/disk/include: repetition counts above 1000 are not supported: \"a{1111111111111111111}\"");
-    CHECK(only_error(R"({"sampling":{"disk":{"exclude":"x{2,5000}"}}})").starts_with("/sampling/disk/exclude: repetition"));
+    CHECK(only_error(R"({"sampling":{"disk":{"exclude":"x{2,5000}"}}})")
+              .starts_with("/sampling/disk/exclude: repetition"));
     CHECK(parse_config(R"({"sampling":{"disk":{"include":"^sd[a-z]{1,1000}$"}}})").config);
     // Nested counts multiply: the C library would build a million nodes for this one.
     CHECK(only_error(R"({"sampling":{"disk":{"include":"((a{100}){100}){100}"}}})")
@@ -123,7 +128,8 @@ TEST_CASE("patterns are POSIX extended regular expressions; ECMAScript escapes a
 }
 
 TEST_CASE("regression (found by fuzz_config): a pattern that crashed std::regex is refused with its reason") {
-    auto errors = errors_of(pcm::test::read_file(pcm::test::fixtures().parent_path() / "fuzz/corpus/config/crash-regex-repetition"));
+    auto errors = errors_of(
+        pcm::test::read_file(pcm::test::fixtures().parent_path() / "fuzz/corpus/config/crash-regex-repetition"));
     CHECK(std::any_of(errors.begin(), errors.end(), [](const std::string& e) {
         return e.starts_with("/sampling/disk/exclude: \\d is ECMAScript, not POSIX");
     }));
@@ -138,7 +144,8 @@ TEST_CASE("a file that cannot be read is one error that names it") {
 TEST_CASE("duplicate keys and anything after the JSON value are refused, with the JSON path") {
     CHECK(only_error(R"({"limits":{"max_clients":8,"max_clients":9}})") ==
           "/limits/max_clients: duplicate key (each key may appear once)");
-    CHECK(only_error(R"({"log":{"level":"info"},"log":{"level":"debug"}})") == "/log: duplicate key (each key may appear once)");
+    CHECK(only_error(R"({"log":{"level":"info"},"log":{"level":"debug"}})") ==
+          "/log: duplicate key (each key may appear once)");
     CHECK(only_error("{\"a\":[{\"x\":1},{\"x\":2,\"x\":3}]}") == "/a/1/x: duplicate key (each key may appear once)");
     // Bytes after the value: as text, and hidden behind a NUL byte (which the JSON lexer takes for the end).
     std::string trailing = only_error("{}\n{\"log\":{}}");
@@ -149,7 +156,8 @@ TEST_CASE("duplicate keys and anything after the JSON value are refused, with th
     CHECK(errors_of(std::string("{\"log\":{\"level\":\"info\0\"}}", 25)).size() == 1);  // inside a string: refused too
 }
 
-TEST_CASE("only a regular file of at most 1 MiB is read: /dev/zero, a FIFO, a directory and a large file fail at once") {
+TEST_CASE(
+    "only a regular file of at most 1 MiB is read: /dev/zero, a FIFO, a directory and a large file fail at once") {
     pcm::test::TempDir dir;
     auto one_error = [](const std::string& path) {
         LoadResult r = load_config_file(path);
@@ -157,11 +165,13 @@ TEST_CASE("only a regular file of at most 1 MiB is read: /dev/zero, a FIFO, a di
         REQUIRE(r.errors.size() == 1);
         return r.errors[0];
     };
-    CHECK(one_error("/dev/zero") == "/dev/zero: not a regular file (a character device); the configuration must be a "
-                                    "regular file of at most 1 MiB");
+    CHECK(one_error("/dev/zero") ==
+          "/dev/zero: not a regular file (a character device); the configuration must be a "
+          "regular file of at most 1 MiB");
     std::string fifo = (dir.path() / "fifo").string();
     REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
-    CHECK(one_error(fifo) == fifo + ": not a regular file (a FIFO); the configuration must be a regular file of at most 1 MiB");
+    CHECK(one_error(fifo) ==
+          fifo + ": not a regular file (a FIFO); the configuration must be a regular file of at most 1 MiB");
     CHECK(one_error(dir.path().string()).find("not a regular file (a directory)") != std::string::npos);
 
     std::string big = (dir.path() / "big.json").string();
@@ -180,7 +190,7 @@ TEST_CASE("the JSON Schema describes exactly what the parser accepts") {
 
     // Same keys everywhere, no more, no less.
     std::function<void(const json&, const json&, const std::string&)> same_keys = [&](const json& s, const json& d,
-                                                                                         const std::string& path) {
+                                                                                      const std::string& path) {
         if (!d.is_object()) return;
         CHECK_MESSAGE(s.value("additionalProperties", true) == false, path);
         for (const auto& [key, value] : d.items()) {
@@ -194,7 +204,8 @@ TEST_CASE("the JSON Schema describes exactly what the parser accepts") {
 
     // Every integer bound in the schema is accepted, and one step past it is refused, at that path.
     int bounds = 0;
-    std::function<void(const json&, const json::json_pointer&)> walk = [&](const json& s, const json::json_pointer& at) {
+    std::function<void(const json&, const json::json_pointer&)> walk = [&](const json& s,
+                                                                           const json::json_pointer& at) {
         if (s.contains("properties")) {
             for (const auto& [key, sub] : s["properties"].items()) walk(sub, at / key);
             return;

@@ -17,7 +17,8 @@ using pcm::test::TempDir;
 namespace {
 const std::string daemon_path = PCM_DAEMON;
 
-int run_to_end(const std::vector<std::string>& args, TempDir& dir, std::string* err = nullptr, std::string* out = nullptr) {
+int run_to_end(const std::vector<std::string>& args, TempDir& dir, std::string* err = nullptr,
+               std::string* out = nullptr) {
     std::vector<std::string> argv{daemon_path};
     argv.insert(argv.end(), args.begin(), args.end());
     Process p(argv, dir.path());
@@ -130,7 +131,7 @@ TEST_CASE("SIGINT stops it too; with stderr on the journal, lines carry <N> prio
     // Point JOURNAL_STREAM at the file that will be the child's stderr, as systemd does.
     Process probe({"/bin/true"}, dir.path());
     probe.wait();
-    struct stat st{};
+    struct stat st {};
     REQUIRE(::stat((dir.path() / "stderr").c_str(), &st) == 0);
     // The child re-creates stderr with O_TRUNC: same inode, so the identity still holds.
     std::string stream = "JOURNAL_STREAM=" + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);

@@ -5,13 +5,13 @@
 
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -81,8 +81,9 @@ pid_t start_activated(int listener, const std::string& notify, const TempDir& di
         std::string listen_pid = "LISTEN_PID=" + std::to_string(::getpid());
         std::string notify_socket = "NOTIFY_SOCKET=" + notify;
         std::string socket_path = (dir.path() / "unused.sock").string();
-        char* env[] = {listen_pid.data(), const_cast<char*>("LISTEN_FDS=1"), const_cast<char*>("LISTEN_FDNAMES=query"),
-                       notify_socket.data(), const_cast<char*>("WATCHDOG_USEC=200000"), nullptr};
+        char* env[] = {
+            listen_pid.data(),    const_cast<char*>("LISTEN_FDS=1"),         const_cast<char*>("LISTEN_FDNAMES=query"),
+            notify_socket.data(), const_cast<char*>("WATCHDOG_USEC=200000"), nullptr};
         ::execle(daemon_path.c_str(), daemon_path.c_str(), "--socket", socket_path.c_str(), nullptr, env);
         ::_exit(127);
     }
@@ -103,8 +104,8 @@ int wait_exit(pid_t pid, std::chrono::milliseconds limit = 10s) {
 
 void play_service_manager(bool abstract_notify) {
     TempDir dir;
-    std::string notify_name = abstract_notify ? "pcm-test-notify-" + std::to_string(::getpid())
-                                              : (dir.path() / "notify").string();
+    std::string notify_name =
+        abstract_notify ? "pcm-test-notify-" + std::to_string(::getpid()) : (dir.path() / "notify").string();
     Notifications notes{bound_socket(SOCK_DGRAM, notify_name, abstract_notify), {}};
     std::string query = (dir.path() / "query.sock").string();
     int listener = bound_socket(SOCK_STREAM, query, false);
@@ -149,8 +150,8 @@ void play_service_manager(bool abstract_notify) {
     ::kill(pid, SIGTERM);
     CHECK(notes.wait_for("STOPPING=1"));
     CHECK(wait_exit(pid) == 0);
-    struct stat st{};
-    CHECK(::stat(query.c_str(), &st) == 0);  // a passed socket is the manager's: left in place
+    struct stat st {};
+    CHECK(::stat(query.c_str(), &st) == 0);                         // a passed socket is the manager's: left in place
     CHECK(::stat((dir.path() / "unused.sock").c_str(), &st) != 0);  // and no socket of its own
     ::close(notes.fd);
 }

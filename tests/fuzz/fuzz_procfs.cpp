@@ -3,18 +3,18 @@
 #include <pcm/sample/cpu_reading.hpp>
 #include <pcm/sample/disk_reading.hpp>
 #include <pcm/sample/diskstats.hpp>
+#include <pcm/sample/file_nr.hpp>
 #include <pcm/sample/loadavg.hpp>
 #include <pcm/sample/memory_reading.hpp>
 #include <pcm/sample/mountinfo.hpp>
-#include <pcm/sample/file_nr.hpp>
 #include <pcm/sample/net_dev.hpp>
 #include <pcm/sample/net_snmp.hpp>
 #include <pcm/sample/net_tables.hpp>
-#include <pcm/sample/softnet_stat.hpp>
-#include <pcm/sample/vmstat.hpp>
 #include <pcm/sample/pressure.hpp>
 #include <pcm/sample/proc_stat.hpp>
+#include <pcm/sample/softnet_stat.hpp>
 #include <pcm/sample/uptime.hpp>
+#include <pcm/sample/vmstat.hpp>
 
 #include <cmath>
 #include <cstddef>

@@ -1,7 +1,7 @@
 // The shared exposition text: rendered once per sample, in steps across loop turns when it
 // is large, handed to every waiter of that render.
-#include "fixture.hpp"
 #include "../async/loop_fixture.hpp"
+#include "fixture.hpp"
 
 #include <pcm/metrics/exposition_cache.hpp>
 #include <pcm/monitor/monitor.hpp>

@@ -22,13 +22,13 @@ using pcm::test::TempDir;
 
 namespace {
 
-
 struct Daemon : pcm::test::RunningDaemon {
     int port = pcm::test::free_port();
     Daemon() {
         start(R"({"sampling":{"cpu":{"interval_ms":200},"memory":{"interval_ms":200},"disk":{"interval_ms":200},
                   "filesystem":{"interval_ms":500,"statfs_timeout_ms":400}},
-                  "socket":{"path":")" + socket + R"("},"http":{"listen":"127.0.0.1:)" + std::to_string(port) + R"("}})");
+                  "socket":{"path":")" +
+              socket + R"("},"http":{"listen":"127.0.0.1:)" + std::to_string(port) + R"("}})");
     }
 };
 
@@ -75,7 +75,8 @@ TEST_CASE("promtool finds no problem beyond the camelCase names node_exporter ha
     }
     MESSAGE(camel, " camelCase findings, all node_memory_* as in node_exporter");
 
-    auto open = pcm::test::http_get(d.port, "/metrics", "Accept: application/openmetrics-text;version=1.0.0,text/plain;q=0.5\r\n");
+    auto open = pcm::test::http_get(d.port, "/metrics",
+                                    "Accept: application/openmetrics-text;version=1.0.0,text/plain;q=0.5\r\n");
     CHECK(open.head.find("Content-Type: application/openmetrics-text; version=1.0.0") != std::string::npos);
     CHECK(open.body.ends_with("# EOF\n"));
     CHECK(pcm::test::http_get(d.port, "/healthz").body == "ok\n");
@@ -129,8 +130,7 @@ TEST_CASE("values agree with node_exporter's on the same machine at the same mom
             // (sanitized builds start large processes) move them by megabytes in a blink: their
             // slack is a share of MemTotal, still far below any unit or field mix-up.
             double slack = std::max(0.02 * std::max(std::fabs(lo), std::fabs(hi)), 0.05);
-            if (key.starts_with("node_memory_") && key.ends_with("_bytes"))
-                slack = std::max(slack, 0.005 * mem_total);
+            if (key.starts_with("node_memory_") && key.ends_with("_bytes")) slack = std::max(slack, 0.005 * mem_total);
             CHECK(value >= lo - slack);
             CHECK(value <= hi + slack);
         }
@@ -147,9 +147,11 @@ TEST_CASE("a real Prometheus server scrapes it: up == 1 and node_memory_MemTotal
     Daemon d;
     TempDir prom;
     int port = pcm::test::free_port();
-    pcm::test::write_file(prom.path() / "prometheus.yml", "global:\n  scrape_interval: 1s\nscrape_configs:\n"
-                                                          "  - job_name: pcmonitor\n    static_configs:\n"
-                                                          "      - targets: ['127.0.0.1:" + std::to_string(d.port) + "']\n");
+    pcm::test::write_file(prom.path() / "prometheus.yml",
+                          "global:\n  scrape_interval: 1s\nscrape_configs:\n"
+                          "  - job_name: pcmonitor\n    static_configs:\n"
+                          "      - targets: ['127.0.0.1:" +
+                              std::to_string(d.port) + "']\n");
     Process server({"/usr/bin/prometheus", "--config.file=" + (prom.path() / "prometheus.yml").string(),
                     "--storage.tsdb.path=" + (prom.path() / "data").string(),
                     "--web.listen-address=127.0.0.1:" + std::to_string(port)},

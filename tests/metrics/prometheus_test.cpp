@@ -1,6 +1,6 @@
+#include "../async/loop_fixture.hpp"
 #include "alloc_counter.hpp"
 #include "fixture.hpp"
-#include "../async/loop_fixture.hpp"
 
 #include <pcm/metrics/prometheus.hpp>
 #include <pcm/monitor/monitor.hpp>
@@ -95,8 +95,7 @@ TEST_CASE("a render in steps gives the one-go text whatever the step, in whole l
     test::make_big_procfs(dir.path() / "proc", 256, 200, 99999);
     std::uint64_t seen = monitor.header(monitor::Group::cpu).sequence;
     fx.run_until([&] { return monitor.header(monitor::Group::cpu).sequence > seen + 1; });
-    while (!render.step(text, 4096)) {
-    }
+    while (!render.step(text, 4096)) {}
     CHECK(text == before);
     std::string after;
     metrics::render_prometheus(monitor, {}, after);

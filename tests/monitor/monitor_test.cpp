@@ -1,7 +1,7 @@
-#include "alloc_counter.hpp"
-#include "fixture.hpp"
 #include "../async/capture.hpp"
 #include "../async/loop_fixture.hpp"
+#include "alloc_counter.hpp"
+#include "fixture.hpp"
 #include "manual_clock.hpp"
 
 #include <pcm/async/errors.hpp>
@@ -88,7 +88,7 @@ TEST_CASE("a blocked loop causes one late tick, not a burst of catch-up ticks") 
     CHECK(m.monitor.stats(Group::cpu).samples == 7);
     CHECK(m.monitor.stats(Group::cpu).lateness_ns.max == 280'000'000);
     CHECK(m.monitor.skipped_ticks(Group::cpu) == 14);  // 140, 160, ..., 400
-    m.clock.advance(20ms);  // back on the grid: 420
+    m.clock.advance(20ms);                             // back on the grid: 420
     CHECK(m.monitor.stats(Group::cpu).samples == 8);
     CHECK(m.monitor.skipped_ticks(Group::cpu) == 14);
 }

@@ -35,7 +35,8 @@ struct FaultyDaemon : pcm::test::RunningDaemon {
         pcm::test::copy_fixture_root("debian12-vm", proc);
         start(R"({"sampling":{"cpu":{"interval_ms":50},"memory":{"interval_ms":50},
             "disk":{"interval_ms":50},"filesystem":{"interval_ms":200,"statfs_timeout_ms":100}},
-            "procfs_root":")" + proc.string() + R"(","socket":{"path":")" + socket + R"("}})");
+            "procfs_root":")" +
+              proc.string() + R"(","socket":{"path":")" + socket + R"("}})");
     }
     /// The group's error after its next samples (null when healthy).
     json error_of(const std::string& group) {
@@ -163,7 +164,8 @@ struct HungMount {
 
 }  // namespace
 
-TEST_CASE("a real hung mount (FUSE): the loop keeps ticking, the mount reports the hang, and recovers when it answers") {
+TEST_CASE(
+    "a real hung mount (FUSE): the loop keeps ticking, the mount reports the hang, and recovers when it answers") {
     pcm::test::RunningDaemon d;  // declared first, so that on failure the mount goes first and lets it exit
     HungMount hung;
     if (!hung.unavailable.empty()) {
@@ -171,7 +173,8 @@ TEST_CASE("a real hung mount (FUSE): the loop keeps ticking, the mount reports t
         return;
     }
     d.start(R"({"sampling":{"cpu":{"interval_ms":50},"memory":{"interval_ms":50},"disk":{"interval_ms":50},
-        "filesystem":{"interval_ms":200,"statfs_timeout_ms":100}},"socket":{"path":")" + d.socket + R"("}})",
+        "filesystem":{"interval_ms":200,"statfs_timeout_ms":100}},"socket":{"path":")" +
+                d.socket + R"("}})",
             hung.enter());
     auto entry = [&] {
         json reply = d.ask("WAIT filesystem 2000");
@@ -203,8 +206,7 @@ TEST_CASE("a real hung mount (FUSE): the loop keeps ticking, the mount reports t
     // The mount answers again: its figures come back by themselves (1,000 blocks of 4 KiB).
     hung.server->signal(SIGUSR1);
     json healthy;
-    for (int i = 0; i < 20 && !(healthy = entry())["error"].is_null(); ++i) {
-    }
+    for (int i = 0; i < 20 && !(healthy = entry())["error"].is_null(); ++i) {}
     CHECK(healthy["error"].is_null());
     CHECK(healthy["size"] == 4'096'000);
     CHECK(healthy["available"] == 1'638'400);

@@ -69,7 +69,8 @@ long rss_kib(pid_t pid) {
 
 std::size_t open_fds(pid_t pid) {
     std::size_t n = 0;
-    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) ++n;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
+        ++n;
     return n;
 }
 
@@ -143,7 +144,8 @@ TEST_CASE("attack 1: a socket directory writable by others without the sticky bi
     std::filesystem::create_directory(open_dir);
     REQUIRE(::chmod(open_dir.c_str(), 0777) == 0);
     auto config = dir.path() / "pcmonitor.json";
-    pcm::test::write_file(config, "{" + sampling() + R"(,"socket":{"path":")" + (open_dir / "pcm.sock").string() + "\"}}");
+    pcm::test::write_file(config,
+                          "{" + sampling() + R"(,"socket":{"path":")" + (open_dir / "pcm.sock").string() + "\"}}");
     {
         Process p({daemon_path, "--config", config.string()}, dir.path());
         CHECK(p.wait() == 1);
@@ -183,7 +185,7 @@ TEST_CASE("attack 1: a symlink swapped in for the socket while it is re-bound: t
             "\"}}");
 
     // The socket itself: mode from the umask at bind, group by lchown.
-    struct stat st{};
+    struct stat st {};
     REQUIRE(::lstat(d.socket.c_str(), &st) == 0);
     CHECK(S_ISSOCK(st.st_mode));
     CHECK((st.st_mode & 07777) == 0666);
@@ -200,7 +202,7 @@ TEST_CASE("attack 1: a symlink swapped in for the socket while it is re-bound: t
         auto deadline = std::chrono::steady_clock::now() + 5s;
         while (::lstat(d.socket.c_str(), &st) != 0 && std::chrono::steady_clock::now() < deadline) ::sched_yield();
         if (::rename(link_tmp.c_str(), d.socket.c_str()) == 0) ++swapped;
-        struct stat target{};
+        struct stat target {};
         REQUIRE(::stat(secret.c_str(), &target) == 0);
         CHECK((target.st_mode & 07777) == 0600);
         CHECK(target.st_uid == 0);
@@ -223,7 +225,7 @@ TEST_CASE("attack 1: a symlink swapped in for the socket while it is re-bound: t
     Process p({daemon_path, "--config", config.string()}, other.path());
     CHECK(p.wait() == 1);
     CHECK(p.err().find("exists and is not a socket; not touching it") != std::string::npos);
-    struct stat target{};
+    struct stat target {};
     REQUIRE(::stat(secret.c_str(), &target) == 0);
     CHECK((target.st_mode & 07777) == 0600);
     CHECK(target.st_gid == 0);
@@ -319,14 +321,16 @@ TEST_CASE("attack 5: 500 subscribers that never read, against a 2 MiB budget: RS
     long peak = before;
     std::uint64_t dropped = 0;
     bool pinged = true;
-    CHECK(eventually([&] {
-        peak = std::max(peak, rss_kib(d.process->pid()));
-        json stats = d.ask("STATS")["stats"];
-        dropped = stats["dropped"]["output_budget"].get<std::uint64_t>();
-        CHECK(stats["queued_bytes"].get<std::uint64_t>() <= 2097152);
-        pinged = pinged && d.ask("PING")["pong"] == true;
-        return dropped >= 450;
-    }, 120s));
+    CHECK(eventually(
+        [&] {
+            peak = std::max(peak, rss_kib(d.process->pid()));
+            json stats = d.ask("STATS")["stats"];
+            dropped = stats["dropped"]["output_budget"].get<std::uint64_t>();
+            CHECK(stats["queued_bytes"].get<std::uint64_t>() <= 2097152);
+            pinged = pinged && d.ask("PING")["pong"] == true;
+            return dropped >= 450;
+        },
+        120s));
     CHECK(pinged);
     MESSAGE("RSS " << before << " KiB before, peak " << peak << " KiB; " << dropped << " dropped over the budget");
     // Budget (2 MiB) plus a fixed margin for 500 connections' own state and the allocator.
@@ -358,8 +362,7 @@ TEST_CASE("attack 6: a client that pipelines large requests and reads steadily g
     for (int i = 0; i < 200; ++i) {
         // Every reply in order: a METRICS text up to its # EOF, then the pong.
         std::optional<std::string> l;
-        while ((l = c.line()) && *l != "# EOF") {
-        }
+        while ((l = c.line()) && *l != "# EOF") {}
         REQUIRE(l);
         ++metrics;
         l = c.line();

@@ -35,7 +35,8 @@ long rss_kib(pid_t pid) {
 
 long open_fds(pid_t pid) {
     long n = 0;
-    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) ++n;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
+        ++n;
     return n;
 }
 
@@ -47,13 +48,20 @@ TEST_CASE("soak: hundreds of clients churn for a while; nothing leaks, nothing i
     pcm::test::RunningDaemon d;
     d.start(R"({"sampling":{"cpu":{"interval_ms":10},"memory":{"interval_ms":10},
         "disk":{"interval_ms":10},"filesystem":{"interval_ms":500,"statfs_timeout_ms":200}},
-        "socket":{"path":")" + d.socket + R"("},"limits":{"max_clients":300,"output_queue_bytes":65536}})");
+        "socket":{"path":")" +
+            d.socket + R"("},"limits":{"max_clients":300,"output_queue_bytes":65536}})");
     const std::string& socket = d.socket;
     const pid_t pid = d.process->pid();
     auto stats = [&] { return d.ask("STATS")["stats"]; };
     // Warm: 200 cpu samples taken, buffers grown, pool filled.
     pcm::test::wait_until([&] { return stats()["groups"]["cpu"]["samples"].get<int>() >= 200; }, "200 warm-up samples");
-    { UnixClient c(socket); c.send(std::string(100, 'x') + "\nSUBSCRIBE cpu\nWAIT cpu 50\n"); c.line(); c.line(); c.line(); }
+    {
+        UnixClient c(socket);
+        c.send(std::string(100, 'x') + "\nSUBSCRIBE cpu\nWAIT cpu 50\n");
+        c.line();
+        c.line();
+        c.line();
+    }
     // Settled: only the asking client is connected, no WAIT is pending.
     auto settled = [&] {
         json s = stats();
@@ -135,7 +143,7 @@ TEST_CASE("soak: hundreds of clients churn for a while; nothing leaks, nothing i
     long rss_after = rss_kib(pid);
     // No descriptor left behind: back to the idle count once the STATS connections close.
     long fds_after = open_fds(pid);
-    pcm::test::wait_until([&] { return (fds_after = open_fds(pid)) <= fds_warm; }, "the descriptors to come back", 
+    pcm::test::wait_until([&] { return (fds_after = open_fds(pid)) <= fds_warm; }, "the descriptors to come back",
                           std::chrono::seconds(10));
     MESSAGE("soak ", elapsed, " s: ", requests.load(), " requests, ", waits_read.load(), " WAITs read, ", abrupt.load(),
             " abrupt hang-ups; RSS ", rss_warm, " -> ", rss_after, " KiB; fds ", fds_warm, " -> ", fds_after);
@@ -150,7 +158,7 @@ TEST_CASE("soak: hundreds of clients churn for a while; nothing leaks, nothing i
     double samples = after["groups"]["cpu"]["samples"].get<double>() - before["groups"]["cpu"]["samples"].get<double>();
     // Every 10 ms deadline was sampled or, when the loop came late, counted as skipped:
     // none lost or added, whatever the churn and the machine's load.
-    double skipped = after["groups"]["cpu"]["skipped_ticks"].get<double>() -
-                     before["groups"]["cpu"]["skipped_ticks"].get<double>();
+    double skipped =
+        after["groups"]["cpu"]["skipped_ticks"].get<double>() - before["groups"]["cpu"]["skipped_ticks"].get<double>();
     CHECK(samples + skipped >= elapsed * 100 - 2);
 }  // the daemon is stopped with SIGTERM here and must exit 0

@@ -1,8 +1,8 @@
 // A steady-state sample of all four groups on this machine's /proc allocates nothing
 // (counted by the replaced operator new; libuv's own C allocations are not in it, and
 // uv_queue_work makes none).
-#include "alloc_counter.hpp"
 #include "../async/loop_fixture.hpp"
+#include "alloc_counter.hpp"
 
 #include <pcm/async/task.hpp>
 #include <pcm/sample/cpu_sampler.hpp>

@@ -1,8 +1,8 @@
 // Readings of this machine against the tools administrators already trust: free, df,
 // nproc. Live values move between two reads, so moving ones are retried for an exact
 // match and otherwise compared within a small tolerance; fixed ones must match exactly.
-#include "fixture.hpp"
 #include "../async/loop_fixture.hpp"
+#include "fixture.hpp"
 
 #include <pcm/async/task.hpp>
 #include <pcm/sample/cpu_sampler.hpp>
@@ -80,7 +80,8 @@ TEST_CASE("memory: MemTotal and MemAvailable agree with free -b") {
         exact = s.available == free["available"];
     }
     if (!exact) CHECK(close(s.available, free["available"], 0.01));
-    MESSAGE("MemAvailable ", s.available, " vs free ", free["available"], std::string(exact ? " (exact)" : " (within 1%)"));
+    MESSAGE("MemAvailable ", s.available, " vs free ", free["available"],
+            std::string(exact ? " (exact)" : " (within 1%)"));
 }
 
 TEST_CASE("filesystems: size and available agree with df -B1 for the same mounts") {

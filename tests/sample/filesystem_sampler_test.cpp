@@ -1,5 +1,5 @@
-#include "fixture.hpp"
 #include "../async/loop_fixture.hpp"
+#include "fixture.hpp"
 
 #include <pcm/async/task.hpp>
 #include <pcm/sample/filesystem_sampler.hpp>
@@ -126,7 +126,8 @@ TEST_CASE("filesystem sampler: a hung statvfs times out, is not asked again, and
     std::uint64_t ticks = 0;
     pcm::uv::Handle<uv_timer_t> ticker(uv_timer_init, fx.loop.get());
     ticker.get()->data = &ticks;
-    uv_timer_start(ticker.get(), [](uv_timer_t* t) { ++*static_cast<std::uint64_t*>(t->data); }, 1, 1);
+    uv_timer_start(
+        ticker.get(), [](uv_timer_t* t) { ++*static_cast<std::uint64_t*>(t->data); }, 1, 1);
 
     set_hang("/srv/My Files", true);
     bool done = false;

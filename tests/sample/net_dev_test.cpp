@@ -16,7 +16,8 @@ TEST_CASE("net/dev: every interface of a real kernel's file, header skipped") {
     REQUIRE(parse_net_dev(read_fixture("proc/debian12-vm/net/dev"), interfaces));
     REQUIRE(interfaces.size() == 4);
     CHECK(interfaces[0].name == "lo");
-    CHECK(interfaces[0].counters[NetDevCounters::receive_bytes] == interfaces[0].counters[NetDevCounters::transmit_bytes]);
+    CHECK(interfaces[0].counters[NetDevCounters::receive_bytes] ==
+          interfaces[0].counters[NetDevCounters::transmit_bytes]);
     CHECK(interfaces[3].name == "eth0");
     CHECK(interfaces[3].counters[NetDevCounters::receive_packets] > 0);
 }
@@ -32,7 +33,8 @@ TEST_CASE("net/dev: a name glued to its first number, a container's veth, the fu
     CHECK(interfaces[1].counters[NetDevCounters::receive_multicast] == 7);
     CHECK(interfaces[1].counters[NetDevCounters::transmit_bytes] == 18446744073709551615u);
     CHECK(interfaces[2].name == "veth9f2c1e0");
-    const std::array<std::uint64_t, NetDevCounters::count> columns = {5000, 40, 1, 2, 3, 4, 5, 6, 7000, 50, 7, 8, 9, 10, 11, 12};
+    const std::array<std::uint64_t, NetDevCounters::count> columns = {5000, 40, 1, 2, 3, 4,  5,  6,
+                                                                      7000, 50, 7, 8, 9, 10, 11, 12};
     CHECK(interfaces[2].counters.values == columns);
 }
 
@@ -40,7 +42,7 @@ TEST_CASE("net/dev: garbage, an empty file and a file cut short") {
     std::vector<NetDevLine> interfaces;
     CHECK(parse_net_dev("", interfaces));
     CHECK(interfaces.empty());
-    CHECK_FALSE(parse_net_dev("eth0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n", interfaces));  // no colon
+    CHECK_FALSE(parse_net_dev("eth0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n", interfaces));      // no colon
     CHECK_FALSE(parse_net_dev("eth0: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17\n", interfaces));  // 17 counters
     CHECK_FALSE(parse_net_dev("eth0: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 -16\n", interfaces));
     CHECK_FALSE(parse_net_dev("a b: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n", interfaces));

@@ -21,7 +21,8 @@ using pcm::test::read_fixture;
 
 namespace {
 
-std::optional<std::int64_t> find(const std::vector<ProtocolValue>& values, std::string_view protocol, std::string_view field) {
+std::optional<std::int64_t> find(const std::vector<ProtocolValue>& values, std::string_view protocol,
+                                 std::string_view field) {
     auto it = std::find_if(values.begin(), values.end(),
                            [&](const ProtocolValue& v) { return v.protocol == protocol && v.field == field; });
     return it == values.end() ? std::nullopt : std::optional(it->value);
@@ -56,7 +57,8 @@ TEST_CASE("snmp and netstat: names and values paired line by line, signed values
 
 TEST_CASE("snmp: a pair whose prefixes or counts differ is skipped, the others kept") {
     std::vector<ProtocolValue> values;
-    ParseStatus status = parse_net_snmp("Ip: A B\nIp: 1 2\nTcp: C D\nUdp: 3 4\nIcmp: E F\nIcmp: 5\nUdp: G\nUdp: -7\n", values);
+    ParseStatus status =
+        parse_net_snmp("Ip: A B\nIp: 1 2\nTcp: C D\nUdp: 3 4\nIcmp: E F\nIcmp: 5\nUdp: G\nUdp: -7\n", values);
     CHECK_FALSE(status);
     CHECK(status.line == 4);
     REQUIRE(values.size() == 3);
@@ -101,7 +103,7 @@ TEST_CASE("softnet_stat: hexadecimal columns per CPU, old and new layouts") {
     CHECK(cpus[0][SoftnetLine::processed] == 0xffffffffu);
     CHECK(cpus[0][SoftnetLine::dropped] == 10);
     CHECK(cpus[0][SoftnetLine::time_squeeze] == 3);
-    CHECK_FALSE(parse_softnet_stat("00000001 00000002\n", cpus));      // too few
+    CHECK_FALSE(parse_softnet_stat("00000001 00000002\n", cpus));            // too few
     CHECK_FALSE(parse_softnet_stat("100000000 00000000 00000000\n", cpus));  // over 32 bits
     CHECK_FALSE(parse_softnet_stat("0000000g 00000000 00000000\n", cpus));
 }

@@ -12,7 +12,8 @@ TEST_CASE("the default patterns match what they are meant to, anchors inside gro
     Pattern disks(R"(^(z?ram|loop|fd|(h|s|v|xv)d[a-z]+|nvme[0-9]+n[0-9]+p|mmcblk[0-9]+p)[0-9]+$)");
     for (const char* partition : {"sda1", "vdb12", "nvme0n1p3", "mmcblk0p1", "loop7", "zram0", "ram15", "xvda2"})
         CHECK_MESSAGE(disks.search(partition), partition);
-    for (const char* disk : {"sda", "nvme0n1", "mmcblk0", "dm-0", "md127", "sr0"}) CHECK_MESSAGE(!disks.search(disk), disk);
+    for (const char* disk : {"sda", "nvme0n1", "mmcblk0", "dm-0", "md127", "sr0"})
+        CHECK_MESSAGE(!disks.search(disk), disk);
 
     Pattern mounts(R"(^/(dev|proc|sys|var/lib/docker/.+)($|/)|^/run/(lock|user|credentials)($|/))");
     CHECK(mounts.search("/dev"));
@@ -44,5 +45,6 @@ TEST_CASE("invalid, ECMAScript-only and explosive patterns are refused with thei
     CHECK_FALSE(Pattern::problem("a{1000}"));
     CHECK(Pattern::problem("((a{100}){100}){100}"));
     CHECK_THROWS_AS(Pattern("(unclosed"), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(Pattern(R"(\D)"), R"(\D is ECMAScript, not POSIX: write [0-9] (or [^0-9]))", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(Pattern(R"(\D)"), R"(\D is ECMAScript, not POSIX: write [0-9] (or [^0-9]))",
+                         std::invalid_argument);
 }

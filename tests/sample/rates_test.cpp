@@ -50,12 +50,14 @@ TEST_CASE("cpu_share: iowait stepping back while the total advances counts as ze
 
 TEST_CASE("derive_cpu: CPUs matched by id across offline and online") {
     ProcStat all, without1;
-    REQUIRE(parse_proc_stat("cpu 40 0 20 400 0\ncpu0 10 0 5 100 0\ncpu1 10 0 5 100 0\ncpu2 10 0 5 100 0\n"
-                            "cpu3 10 0 5 100 0\nctxt 1000\nintr 500\nprocesses 10\n",
-                            all));
-    REQUIRE(parse_proc_stat("cpu 70 0 35 700 0\ncpu0 20 0 10 200 0\ncpu2 40 0 5 140 0\ncpu3 10 0 20 190 0\n"
-                            "ctxt 3000\nintr 400\nprocesses 30\n",
-                            without1));
+    REQUIRE(
+        parse_proc_stat("cpu 40 0 20 400 0\ncpu0 10 0 5 100 0\ncpu1 10 0 5 100 0\ncpu2 10 0 5 100 0\n"
+                        "cpu3 10 0 5 100 0\nctxt 1000\nintr 500\nprocesses 10\n",
+                        all));
+    REQUIRE(
+        parse_proc_stat("cpu 70 0 35 700 0\ncpu0 20 0 10 200 0\ncpu2 40 0 5 140 0\ncpu3 10 0 20 190 0\n"
+                        "ctxt 3000\nintr 400\nprocesses 30\n",
+                        without1));
     CpuReading r;
     r.stat = without1;
     derive_cpu(all, 2.0, r);
@@ -125,7 +127,7 @@ TEST_CASE("disk_rates: idle, clamped, and counters that went backwards") {
     auto busy = disk_rates(disk(0, 0, 0, 0, 0, 0, 0, 0), disk(1, 1, 1, 1, 1, 1, 3000, 0), 2.0);
     CHECK(busy->utilization_percent == 100);  // accounting jitter never exceeds 100 %
 
-    CHECK_FALSE(disk_rates(disk(1000, 10000, 5000, 500, 8000, 2000, 9000, 20000),
-                           disk(10, 100, 50, 5, 80, 20, 90, 200), 1.0));  // device re-added
+    CHECK_FALSE(disk_rates(disk(1000, 10000, 5000, 500, 8000, 2000, 9000, 20000), disk(10, 100, 50, 5, 80, 20, 90, 200),
+                           1.0));  // device re-added
     CHECK_FALSE(disk_rates(disk(0, 0, 0, 0, 0, 0, 0, 0), disk(1, 1, 1, 1, 1, 1, 1, 1), 0));
 }

@@ -5,7 +5,7 @@
 using pcm::sample::timex_figures;
 
 TEST_CASE("timex: microsecond and nanosecond offsets, 16-bit ppm frequencies, the sync state") {
-    struct timex t{};
+    struct timex t {};
     t.offset = -2500;
     t.freq = 65536 * 10;  // +10 ppm
     t.maxerror = 16000;
@@ -47,7 +47,7 @@ TEST_CASE("timex: microsecond and nanosecond offsets, 16-bit ppm frequencies, th
 }
 
 TEST_CASE("timex: this machine's clock, read as node_exporter reads it") {
-    struct timex t{};
+    struct timex t {};
     int state = ::adjtimex(&t);
     REQUIRE(state >= 0);
     auto f = timex_figures(t, state);

@@ -38,7 +38,8 @@ TEST_CASE("held replies gather, in order, and leave in one write when released")
     CHECK(q.bytes_sent() == 14);
 }
 
-TEST_CASE("behind a peer that does not read, one large reply is taken, then the bound refuses; all of it arrives once read") {
+TEST_CASE(
+    "behind a peer that does not read, one large reply is taken, then the bound refuses; all of it arrives once read") {
     SocketPair p;
     OutputQueue q(p.stream(), 1024);
     const std::string big(1 << 20, 'x');  // larger than the socket buffer and than the bound

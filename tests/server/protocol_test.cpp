@@ -32,7 +32,8 @@ const std::string client_path = PCM_CLIENT;
 std::string config_text(const std::string& socket) {
     return R"({"sampling": {"cpu": {"interval_ms": 50}, "memory": {"interval_ms": 20}, "disk": {"interval_ms": 50},
                             "filesystem": {"interval_ms": 2000, "statfs_timeout_ms": 500}},
-               "socket": {"path": ")" + socket + R"(", "mode": "0666"},
+               "socket": {"path": ")" +
+           socket + R"(", "mode": "0666"},
                "limits": {"max_clients": 4, "max_line_bytes": 128, "output_queue_bytes": 8192}})";
 }
 
@@ -83,8 +84,7 @@ TEST_CASE("every command answers with one JSON line (METRICS with Prometheus tex
     CHECK(waited["reading"]["sequence"].get<int>() > before["reading"]["sequence"].get<int>());
 
     int seen = waited["reading"]["sequence"].get<int>();
-    while (d.ask("WAIT cpu 2000")["reading"]["sequence"].get<int>() < std::max(seen, 3)) {
-    }
+    while (d.ask("WAIT cpu 2000")["reading"]["sequence"].get<int>() < std::max(seen, 3)) {}
     json history = d.ask("HISTORY cpu 10");
     CHECK(history["history"]["points"].size() >= 3);
     CHECK(history["history"]["summary"].contains("busy_percent"));
@@ -175,7 +175,8 @@ TEST_CASE("a subscriber that does not read is dropped; the others keep receiving
     bool dropped = false;
     for (int i = 0; i < 600 && !dropped; ++i) {
         CHECK(reader.line(2s));
-        if (i % 20 == 0) dropped = pcm::test::read_file(d.dir.path() / "stderr").find("output queue full") != std::string::npos;
+        if (i % 20 == 0)
+            dropped = pcm::test::read_file(d.dir.path() / "stderr").find("output queue full") != std::string::npos;
     }
     CHECK(dropped);
     for (int i = 0; i < 3; ++i) CHECK(next_json(reader)["event"] == "sample");
@@ -240,7 +241,7 @@ TEST_CASE("a stale socket file is replaced; a live one makes a second daemon ref
 
     first.signal(SIGTERM);
     CHECK(first.wait() == 0);
-    struct stat st{};
+    struct stat st {};
     CHECK(::stat(path.c_str(), &st) != 0);  // removed on clean exit
 }
 
@@ -250,7 +251,8 @@ TEST_CASE("pcmonctl finds the daemon through $PCMONITOR_SOCKET, and names every 
     CHECK(run_client({"ping"}, d.dir, out, err, {"/usr/bin/env", "PCMONITOR_SOCKET=" + d.socket}) == 0);
     CHECK(out == "pong\n");
     // --socket wins over the environment.
-    CHECK(run_client({"--socket", d.socket, "ping"}, d.dir, out, err, {"/usr/bin/env", "PCMONITOR_SOCKET=/nonexistent/x.sock"}) == 0);
+    CHECK(run_client({"--socket", d.socket, "ping"}, d.dir, out, err,
+                     {"/usr/bin/env", "PCMONITOR_SOCKET=/nonexistent/x.sock"}) == 0);
     // Neither given: the user's own daemon's socket, then the system service's; both named.
     std::string runtime = "/nonexistent-runtime";
     CHECK(run_client({"ping"}, d.dir, out, err,
@@ -297,7 +299,9 @@ TEST_CASE("pcmonctl: every subcommand, human output, --json and exit codes") {
     CHECK(ctl({"frobnicate"}) == 64);
 
     CHECK(run_client({"--socket", "/nonexistent/pcm.sock", "ping"}, d.dir, out, err) == 2);
-    CHECK(err == "pcmonctl: cannot connect to pcmonitord; tried:\n  /nonexistent/pcm.sock: absent (no daemon has created it)\n");
+    CHECK(
+        err ==
+        "pcmonctl: cannot connect to pcmonitord; tried:\n  /nonexistent/pcm.sock: absent (no daemon has created it)\n");
 
     Process watch({client_path, "--socket", d.socket, "watch", "memory"}, d.dir.path());
     pcm::test::wait_until([&] { return watch.out().find("last minute: ") != std::string::npos; },

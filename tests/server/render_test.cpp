@@ -1,6 +1,6 @@
 // HISTORY's reply, written as text: valid JSON with the monitor's own points and summary.
-#include "fixture.hpp"
 #include "../async/loop_fixture.hpp"
+#include "fixture.hpp"
 
 #include <pcm/monitor/monitor.hpp>
 #include <pcm/server/render.hpp>

@@ -33,7 +33,9 @@ struct SocketPair {
     SocketPair& operator=(const SocketPair&) = delete;
 
     uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(pipe.get()); }
-    void write(std::string_view text) { REQUIRE(::write(peer, text.data(), text.size()) == static_cast<ssize_t>(text.size())); }
+    void write(std::string_view text) {
+        REQUIRE(::write(peer, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+    }
 
     /// Whether the peer has something to read right now, without running the loop.
     bool readable() const {

@@ -30,7 +30,9 @@ AllocCounts alloc_counts() noexcept {
 void* operator new(std::size_t size) { return counted(size); }
 void* operator new[](std::size_t size) { return counted(size); }
 void* operator new(std::size_t size, std::align_val_t align) { return counted(size, static_cast<std::size_t>(align)); }
-void* operator new[](std::size_t size, std::align_val_t align) { return counted(size, static_cast<std::size_t>(align)); }
+void* operator new[](std::size_t size, std::align_val_t align) {
+    return counted(size, static_cast<std::size_t>(align));
+}
 void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
     try {
         return counted(size);

@@ -69,7 +69,8 @@ inline void make_big_procfs(const std::filesystem::path& to, int cpus, int disks
     write_file(to / "stat", out);
     std::string diskstats;
     for (int i = 0; i < disks; ++i)
-        diskstats += "259 " + std::to_string(i) + " nvme" + std::to_string(i) + "n1 1 2 3 4 5 6 7 8 0 10 11 0 0 0 0 0 0\n";
+        diskstats +=
+            "259 " + std::to_string(i) + " nvme" + std::to_string(i) + "n1 1 2 3 4 5 6 7 8 0 10 11 0 0 0 0 0 0\n";
     write_file(to / "diskstats", diskstats);
 }
 

@@ -1,9 +1,9 @@
 #pragma once
 // Test helper: runs a program with stdout and stderr captured in files, sends it
 // signals, and waits for it with a deadline.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>

@@ -1,8 +1,8 @@
 #pragma once
 // Test helper: a blocking client of a Unix stream socket, line by line.
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <poll.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -54,7 +54,8 @@ public:
                 buffer_.erase(0, nl + 1);
                 return out;
             }
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
             pollfd p{fd_, POLLIN, 0};
             if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) != 1) return std::nullopt;
             char chunk[65536];
@@ -66,8 +67,7 @@ public:
 
     /// True when the daemon closed the connection (after whatever it still sends).
     bool closed_by_peer(std::chrono::milliseconds limit = std::chrono::seconds(5)) {
-        while (line(limit)) {
-        }
+        while (line(limit)) {}
         pollfd p{fd_, POLLIN, 0};
         if (::poll(&p, 1, static_cast<int>(limit.count())) != 1) return false;
         char c;

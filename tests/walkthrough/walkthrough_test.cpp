@@ -1,8 +1,8 @@
 // The article's walkthrough, step by step. Steps 3 and 4 run the very same tests against
 // the hand-written source and the one on the reusable core.
-#include "alloc_counter.hpp"
 #include "../async/capture.hpp"
 #include "../async/loop_fixture.hpp"
+#include "alloc_counter.hpp"
 
 #include <pcm/async/errors.hpp>
 #include <pcm/walkthrough/core_source.hpp>
@@ -48,8 +48,8 @@ TEST_CASE_TEMPLATE("already-done path: status, then result", Source, HandWritten
     CHECK(source.trace().calls() == Calls{"status", "result"});
 }
 
-TEST_CASE_TEMPLATE("the sample lands between status and on_completed: the continuation runs at once, once",
-                   Source, HandWrittenSource, CoreSource) {
+TEST_CASE_TEMPLATE("the sample lands between status and on_completed: the continuation runs at once, once", Source,
+                   HandWrittenSource, CoreSource) {
     Source source;
     source.trace().enable(true);
     async::ValueTask<CpuSample> task = source.start();

@@ -63,8 +63,7 @@ void SchedulerQueue::drain() noexcept {
     // wake-up, so nothing pushed after this point can be stranded.
     ScheduledWork* stack = head_.load(std::memory_order_relaxed);
     while (stack != nullptr && stack != closed_mark() &&
-           !head_.compare_exchange_weak(stack, nullptr, std::memory_order_acquire, std::memory_order_relaxed)) {
-    }
+           !head_.compare_exchange_weak(stack, nullptr, std::memory_order_acquire, std::memory_order_relaxed)) {}
     if (stack == closed_mark()) return;
     run(stack);
 }
@@ -165,8 +164,7 @@ void post_to_fallback(ScheduledWork& work) noexcept {
 void report_refused_post() noexcept {
     try {
         report_unhandled(std::make_exception_ptr(scheduler_closed()));
-    } catch (...) {
-    }
+    } catch (...) {}
 }
 
 }  // namespace detail

@@ -1,5 +1,5 @@
-#include <pcm/config/config.hpp>
 #include <pcm/client/socket_discovery.hpp>
+#include <pcm/config/config.hpp>
 
 #include <arpa/inet.h>
 
@@ -150,9 +150,9 @@ void read_sampling(Reader& r, const json& sampling, Config& c) {
         r.pattern(*disk, path + "/disk", "include", c.disk.include);
         r.pattern(*disk, path + "/disk", "exclude", c.disk.exclude);
     }
-    if (const json* fs = r.child_object(sampling, path, "filesystem",
-                                        {"interval_ms", "fs_types_exclude", "mount_points_exclude",
-                                         "statfs_timeout_ms"})) {
+    if (const json* fs =
+            r.child_object(sampling, path, "filesystem",
+                           {"interval_ms", "fs_types_exclude", "mount_points_exclude", "statfs_timeout_ms"})) {
         const std::string where = path + "/filesystem";
         r.duration(*fs, where, "interval_ms", min_interval_ms, max_interval_ms, c.filesystem.interval);
         r.pattern(*fs, where, "fs_types_exclude", c.filesystem.fs_types_exclude);
@@ -172,10 +172,10 @@ void read_document(Reader& r, const json& doc, Config& c) {
         r.file_mode(*socket, "/socket", "mode", c.socket.mode);
         r.string(*socket, "/socket", "group", c.socket.group);
     }
-    if (const json* limits = r.child_object(doc, "", "limits",
-                                            {"max_clients", "max_line_bytes", "idle_timeout_ms", "output_queue_bytes",
-                                             "max_waiters", "max_clients_per_uid", "reserved_clients",
-                                             "output_budget_bytes", "read_pause_bytes"})) {
+    if (const json* limits =
+            r.child_object(doc, "", "limits",
+                           {"max_clients", "max_line_bytes", "idle_timeout_ms", "output_queue_bytes", "max_waiters",
+                            "max_clients_per_uid", "reserved_clients", "output_budget_bytes", "read_pause_bytes"})) {
         r.integer(*limits, "/limits", "max_clients", 1, 100'000, c.limits.max_clients);
         r.integer(*limits, "/limits", "max_line_bytes", 64, 1 << 20, c.limits.max_line_bytes);
         r.duration(*limits, "/limits", "idle_timeout_ms", 0, max_interval_ms, c.limits.idle_timeout);
@@ -183,7 +183,8 @@ void read_document(Reader& r, const json& doc, Config& c) {
         r.integer(*limits, "/limits", "max_waiters", 1, 1'000'000, c.limits.max_waiters);
         r.integer(*limits, "/limits", "max_clients_per_uid", 1, 100'000, c.limits.max_clients_per_uid);
         r.integer(*limits, "/limits", "reserved_clients", 0, 1'000, c.limits.reserved_clients);
-        r.integer(*limits, "/limits", "output_budget_bytes", 65536, std::int64_t{1} << 34, c.limits.output_budget_bytes);
+        r.integer(*limits, "/limits", "output_budget_bytes", 65536, std::int64_t{1} << 34,
+                  c.limits.output_budget_bytes);
         r.integer(*limits, "/limits", "read_pause_bytes", 4096, std::int64_t{1} << 30, c.limits.read_pause_bytes);
     }
     if (const json* http = r.child_object(doc, "", "http", {"listen", "max_connections", "write_timeout_ms"})) {
@@ -191,17 +192,19 @@ void read_document(Reader& r, const json& doc, Config& c) {
         r.duration(*http, "/http", "write_timeout_ms", 100, 600'000, c.http.write_timeout);
         if (r.string(*http, "/http", "listen", c.http.listen) && !c.http.listen.empty() &&
             !parse_listen_address(c.http.listen))
-            r.fail("/http/listen", "must be empty or a numeric address and port such as \"127.0.0.1:9101\" or "
-                                   "\"[::1]:9101\", got \"" + c.http.listen + "\"");
+            r.fail("/http/listen",
+                   "must be empty or a numeric address and port such as \"127.0.0.1:9101\" or "
+                   "\"[::1]:9101\", got \"" +
+                       c.http.listen + "\"");
     }
     if (const json* log = r.child_object(doc, "", "log", {"level"})) r.log_level(*log, "/log", "level", c.log_level);
     if (r.string(doc, "", "procfs_root", c.procfs_root) && (c.procfs_root.empty() || c.procfs_root[0] != '/'))
         r.fail("/procfs_root", "must be an absolute path, got \"" + c.procfs_root + "\"");
 
     if (c.filesystem.statfs_timeout >= c.filesystem.interval)
-        r.fail("/sampling/filesystem/statfs_timeout_ms",
-               "must be less than /sampling/filesystem/interval_ms (" + std::to_string(c.filesystem.interval.count()) +
-                   "), got " + std::to_string(c.filesystem.statfs_timeout.count()));
+        r.fail("/sampling/filesystem/statfs_timeout_ms", "must be less than /sampling/filesystem/interval_ms (" +
+                                                             std::to_string(c.filesystem.interval.count()) + "), got " +
+                                                             std::to_string(c.filesystem.statfs_timeout.count()));
 }
 
 std::string describe_syntax_error(std::string_view text, const nlohmann::json::parse_error& e) {
@@ -247,18 +250,18 @@ public:
             case E::object_start:
             case E::array_start:
                 if (depth >= max_depth) throw too_deep{};
-                frames_.push_back({event == E::array_start, frames_.empty() ? std::string() : child(frames_.back()), {}, {}, 0});
+                frames_.push_back(
+                    {event == E::array_start, frames_.empty() ? std::string() : child(frames_.back()), {}, {}, 0});
                 break;
             case E::key: {
                 Frame& f = frames_.back();
                 f.key = parsed.get<std::string>();
-                if (!f.keys.insert(f.key).second) errors.push_back(child(f) + ": duplicate key (each key may appear once)");
+                if (!f.keys.insert(f.key).second)
+                    errors.push_back(child(f) + ": duplicate key (each key may appear once)");
                 break;
             }
             case E::object_end:
-            case E::array_end:
-                frames_.pop_back();
-                [[fallthrough]];
+            case E::array_end: frames_.pop_back(); [[fallthrough]];
             case E::value:
                 if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
                 break;
@@ -291,7 +294,8 @@ LoadResult parse_config(std::string_view json_text) {
         return result;
     } catch (const json::parse_error& e) {
         std::string described = describe_syntax_error(json_text, e);
-        if (described.find("; expected end of input") != std::string::npos) described = "/: bytes after the JSON value: " + described;
+        if (described.find("; expected end of input") != std::string::npos)
+            described = "/: bytes after the JSON value: " + described;
         result.errors.push_back(std::move(described));
         return result;
     } catch (const json::exception& e) {  // e.g. out_of_range for a number that overflows (found by fuzzing)
@@ -302,8 +306,9 @@ LoadResult parse_config(std::string_view json_text) {
     }
     // nlohmann's lexer takes a NUL byte for the end of input: what follows was ignored.
     if (std::size_t nul = json_text.find('\0'); nul != std::string_view::npos) {
-        result.errors.push_back("/: " + line_and_column(json_text, nul) +
-                                ": a NUL byte (nothing may follow the JSON value, and a NUL byte may not appear in it)");
+        result.errors.push_back(
+            "/: " + line_and_column(json_text, nul) +
+            ": a NUL byte (nothing may follow the JSON value, and a NUL byte may not appear in it)");
         return result;
     }
     if (!duplicates.errors.empty()) {
@@ -313,10 +318,8 @@ LoadResult parse_config(std::string_view json_text) {
     Reader reader;
     Config config;
     read_document(reader, doc, config);
-    if (reader.errors.empty())
-        result.config = std::move(config);
-    else
-        result.errors = std::move(reader.errors);
+    if (reader.errors.empty()) result.config = std::move(config);
+    else result.errors = std::move(reader.errors);
     return result;
 }
 
@@ -337,17 +340,20 @@ LoadResult load_config_file(const std::string& path) {
     // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused just below).
     sys::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
     if (!fd) return {std::nullopt, {path + ": cannot read: " + std::strerror(errno)}};
-    struct stat st{};
+    struct stat st {};
     if (::fstat(fd.get(), &st) != 0) return {std::nullopt, {path + ": cannot read: " + std::strerror(errno)}};
     if (!S_ISREG(st.st_mode))
-        return {std::nullopt, {path + ": not a regular file (" + kind_of(st.st_mode) +
-                               "); the configuration must be a regular file of at most 1 MiB"}};
+        return {std::nullopt,
+                {path + ": not a regular file (" + kind_of(st.st_mode) +
+                 "); the configuration must be a regular file of at most 1 MiB"}};
     auto too_large = [&](std::uint64_t size) {
-        return LoadResult{std::nullopt, {path + ": too large (" + std::to_string(size) +
-                                         " bytes); a configuration file may have at most " +
-                                         std::to_string(max_config_bytes) + " bytes (1 MiB)"}};
+        return LoadResult{
+            std::nullopt,
+            {path + ": too large (" + std::to_string(size) + " bytes); a configuration file may have at most " +
+             std::to_string(max_config_bytes) + " bytes (1 MiB)"}};
     };
-    if (static_cast<std::uint64_t>(st.st_size) > max_config_bytes) return too_large(static_cast<std::uint64_t>(st.st_size));
+    if (static_cast<std::uint64_t>(st.st_size) > max_config_bytes)
+        return too_large(static_cast<std::uint64_t>(st.st_size));
     std::string text;
     text.resize(max_config_bytes + 1);  // one more byte tells a file that grew since fstat
     std::size_t filled = 0;
@@ -372,7 +378,8 @@ json to_json(const Config& c) {
         {"sampling",
          {{"cpu", {{"interval_ms", c.cpu.interval.count()}, {"per_cpu", c.cpu.per_cpu}}},
           {"memory", {{"interval_ms", c.memory.interval.count()}}},
-          {"disk", {{"interval_ms", c.disk.interval.count()}, {"include", c.disk.include}, {"exclude", c.disk.exclude}}},
+          {"disk",
+           {{"interval_ms", c.disk.interval.count()}, {"include", c.disk.include}, {"exclude", c.disk.exclude}}},
           {"filesystem",
            {{"interval_ms", c.filesystem.interval.count()},
             {"fs_types_exclude", c.filesystem.fs_types_exclude},
@@ -412,7 +419,8 @@ std::optional<std::pair<std::string, int>> parse_listen_address(std::string_view
     std::string host(text.substr(0, colon));
     int port = 0;
     std::string_view port_text = text.substr(colon + 1);
-    if (port_text.empty() || port_text.size() > 5 || port_text.find_first_not_of("0123456789") != std::string_view::npos)
+    if (port_text.empty() || port_text.size() > 5 ||
+        port_text.find_first_not_of("0123456789") != std::string_view::npos)
         return std::nullopt;
     port = std::stoi(std::string(port_text));
     if (port < 1 || port > 65535) return std::nullopt;

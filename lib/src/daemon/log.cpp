@@ -43,7 +43,7 @@ bool stderr_is_journal() noexcept {
     if (stream == nullptr) return false;
     unsigned long long device = 0, inode = 0;
     if (std::sscanf(stream, "%llu:%llu", &device, &inode) != 2) return false;
-    struct stat st{};
+    struct stat st {};
     return ::fstat(2, &st) == 0 && st.st_dev == device && st.st_ino == inode;
 }
 

@@ -4,10 +4,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
-#include <algorithm>
 #include <string_view>
 
 namespace pcm::daemon {
@@ -57,7 +57,8 @@ std::vector<PassedSocket> take_passed_sockets() {
         for (int i = 0; i < n; ++i) {
             int fd = 3 + i;
             ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-            sockets.push_back({fd, i < static_cast<int>(names.size()) ? names[static_cast<std::size_t>(i)] : "unknown"});
+            sockets.push_back(
+                {fd, i < static_cast<int>(names.size()) ? names[static_cast<std::size_t>(i)] : "unknown"});
         }
     }
     ::unsetenv("LISTEN_PID");

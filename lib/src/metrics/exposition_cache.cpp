@@ -7,7 +7,10 @@ namespace pcm::metrics {
 
 ExpositionCache::ExpositionCache(uv_loop_t* loop, const monitor::Monitor& monitor, Format format,
                                  std::string_view trailer, std::size_t step_bytes)
-    : monitor_(monitor), format_(format), trailer_(trailer), step_bytes_(std::max<std::size_t>(step_bytes, 1)),
+    : monitor_(monitor),
+      format_(format),
+      trailer_(trailer),
+      step_bytes_(std::max<std::size_t>(step_bytes, 1)),
       turn_(uv_timer_init, loop) {
     turn_.get()->data = this;
 }

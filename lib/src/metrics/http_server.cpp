@@ -4,7 +4,6 @@
 #include <pcm/daemon/log.hpp>
 #include <pcm/metrics/http_request.hpp>
 
-
 #include <algorithm>
 #include <cinttypes>
 #include <stdexcept>
@@ -60,20 +59,24 @@ struct HttpServer::Connection {
         if (replied) return;
         replied = true;
         received = 0;  // from here on the buffer only takes what is drained
-        response = "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason) + "\r\nContent-Type: " +
-                   std::string(type) + "\r\nContent-Length: " + std::to_string(body.size()) +
+        response = "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason) +
+                   "\r\nContent-Type: " + std::string(type) + "\r\nContent-Length: " + std::to_string(body.size()) +
                    "\r\nConnection: close\r\n" + std::string(extra_header) + "\r\n";
         if (!head && !shared) response += body;
         if (!head) shared_body = std::move(shared);
-        uv_timer_start(&timer, [](uv_timer_t* t) {
-            auto* c = static_cast<Connection*>(t->data);
-            ++c->server.counters_.http_write_timeouts;
-            c->close();  // cancels the write
-        }, static_cast<std::uint64_t>(server.config_.write_timeout.count()), 0);
+        uv_timer_start(
+            &timer,
+            [](uv_timer_t* t) {
+                auto* c = static_cast<Connection*>(t->data);
+                ++c->server.counters_.http_write_timeouts;
+                c->close();  // cancels the write
+            },
+            static_cast<std::uint64_t>(server.config_.write_timeout.count()), 0);
         uv_buf_t bufs[2] = {uv_buf_init(response.data(), static_cast<unsigned>(response.size())), {}};
         unsigned count = 1;
         if (shared_body)
-            bufs[count++] = uv_buf_init(const_cast<char*>(shared_body->data()), static_cast<unsigned>(shared_body->size()));
+            bufs[count++] =
+                uv_buf_init(const_cast<char*>(shared_body->data()), static_cast<unsigned>(shared_body->size()));
         if (uv_write(&write, stream(), bufs, count, &Connection::on_written) != 0) close();
     }
     static void on_written(uv_write_t* w, int status) {
@@ -81,12 +84,13 @@ struct HttpServer::Connection {
         if (status != 0 || c->closing) return c->close();
         std::string().swap(c->response);
         c->shared_body.reset();
-        uv_timer_start(&c->timer, [](uv_timer_t* t) { static_cast<Connection*>(t->data)->close(); },
-                       static_cast<std::uint64_t>(request_timeout.count()), 0);
+        uv_timer_start(
+            &c->timer, [](uv_timer_t* t) { static_cast<Connection*>(t->data)->close(); },
+            static_cast<std::uint64_t>(request_timeout.count()), 0);
         if (c->peer_done || uv_shutdown(&c->shutdown, c->stream(), [](uv_shutdown_t* s, int) {
-                auto* conn = static_cast<Connection*>(s->data);
-                if (conn->peer_done) conn->close();
-            }) != 0)
+                                auto* conn = static_cast<Connection*>(s->data);
+                                if (conn->peer_done) conn->close();
+                            }) != 0)
             c->close();
     }
     void reject(int status, std::string_view reason) {
@@ -109,8 +113,11 @@ struct HttpServer::Connection {
 };
 
 HttpServer::HttpServer(uv_loop_t* loop, const monitor::Monitor& monitor, std::function<ServerFigures()> figures)
-    : loop_(loop), monitor_(monitor), figures_(std::move(figures)),
-      texts_{ExpositionCache(loop, monitor, Format::prometheus_text), ExpositionCache(loop, monitor, Format::openmetrics)},
+    : loop_(loop),
+      monitor_(monitor),
+      figures_(std::move(figures)),
+      texts_{ExpositionCache(loop, monitor, Format::prometheus_text),
+             ExpositionCache(loop, monitor, Format::openmetrics)},
       config_(monitor.config().http) {}
 
 HttpServer::~HttpServer() = default;
@@ -121,8 +128,7 @@ void HttpServer::listen(const std::string& address) {
     sockaddr_storage storage{};
     if (parsed->first.find(':') != std::string::npos)
         uv_ip6_addr(parsed->first.c_str(), parsed->second, reinterpret_cast<sockaddr_in6*>(&storage));
-    else
-        uv_ip4_addr(parsed->first.c_str(), parsed->second, reinterpret_cast<sockaddr_in*>(&storage));
+    else uv_ip4_addr(parsed->first.c_str(), parsed->second, reinterpret_cast<sockaddr_in*>(&storage));
     listener_ = uv::Handle<uv_tcp_t>(uv_tcp_init, loop_);
     listener_.get()->data = this;
     if (int rc = uv_tcp_bind(listener_.get(), reinterpret_cast<sockaddr*>(&storage), 0); rc != 0)
@@ -153,18 +159,21 @@ void HttpServer::on_connection(uv_stream_t* listener, int status) {
             if (self->counters_.http_dropped_oldest == 1 || self->counters_.http_dropped_oldest % 1000 == 0)
                 daemon::log(daemon::Priority::warning,
                             "HTTP: %zu connections open, over http.max_connections; closing the oldest (%" PRIu64
-                            " closed so far)", open, self->counters_.http_dropped_oldest);
+                            " closed so far)",
+                            open, self->counters_.http_dropped_oldest);
             other->close();
             break;
         }
     }
-    uv_timer_start(&c.timer, [](uv_timer_t* t) { static_cast<Connection*>(t->data)->reject(408, "Request Timeout"); },
-                   static_cast<std::uint64_t>(request_timeout.count()), 0);
+    uv_timer_start(
+        &c.timer, [](uv_timer_t* t) { static_cast<Connection*>(t->data)->reject(408, "Request Timeout"); },
+        static_cast<std::uint64_t>(request_timeout.count()), 0);
     uv_read_start(
         c.stream(),
         [](uv_handle_t* h, std::size_t, uv_buf_t* buf) {
             auto* conn = static_cast<Connection*>(h->data);
-            *buf = uv_buf_init(conn->buffer + conn->received, static_cast<unsigned>(sizeof conn->buffer - conn->received));
+            *buf =
+                uv_buf_init(conn->buffer + conn->received, static_cast<unsigned>(sizeof conn->buffer - conn->received));
         },
         [](uv_stream_t* stream, ssize_t n, const uv_buf_t*) {
             auto* conn = static_cast<Connection*>(stream->data);
@@ -207,10 +216,12 @@ void HttpServer::respond(Connection& c, const HttpRequest& request) {
         add_figures(figures);
         if (texts.current(figures)) return send_metrics(c);
         // Megabytes of text, rendered over several loop turns: answered once it is complete.
-        texts.when_ready([](void* conn) {
-            auto* waiting = static_cast<Connection*>(conn);
-            waiting->server.send_metrics(*waiting);
-        }, &c);
+        texts.when_ready(
+            [](void* conn) {
+                auto* waiting = static_cast<Connection*>(conn);
+                waiting->server.send_metrics(*waiting);
+            },
+            &c);
         return;
     }
     if (path == "/healthz") return c.reply(200, "OK", "text/plain; charset=utf-8", "ok\n", head);

@@ -62,15 +62,15 @@ public:
     /// Writes to `out` from here on; the step is full once `step_bytes` more were written.
     void begin_step(std::string& out, std::size_t step_bytes) noexcept {
         out_ = &out;
-        step_end_ = step_bytes > std::numeric_limits<std::size_t>::max() - out.size() ? std::numeric_limits<std::size_t>::max()
-                                                                                      : out.size() + step_bytes;
+        step_end_ = step_bytes > std::numeric_limits<std::size_t>::max() - out.size()
+                        ? std::numeric_limits<std::size_t>::max()
+                        : out.size() + step_bytes;
     }
     bool step_full() const noexcept { return out_->size() >= step_end_; }
 
     void family(std::string_view name, std::string_view type, std::string_view help) {
         // OpenMetrics names a counter family without the "_total" its samples carry.
-        if (format_ == Format::openmetrics && type == "counter" && name.ends_with("_total"))
-            name.remove_suffix(6);
+        if (format_ == Format::openmetrics && type == "counter" && name.ends_with("_total")) name.remove_suffix(6);
         std::string& out = *out_;
         out += "# HELP ";
         out += name;
@@ -246,8 +246,9 @@ Walk memory_metrics(Writer& w, const Snapshot& snapshot) {
             name += (std::isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
         }
         if (f.bytes) name += "_bytes";
-        w.family(name, "gauge", f.bytes ? "Memory information field, from /proc/meminfo, in bytes."
-                                        : "Memory information field, from /proc/meminfo.");
+        w.family(name, "gauge",
+                 f.bytes ? "Memory information field, from /proc/meminfo, in bytes."
+                         : "Memory information field, from /proc/meminfo.");
         w.sample(name, {}, static_cast<double>(f.value));
     }
     if (r.pressure.available) {
@@ -269,23 +270,36 @@ Walk disk_metrics(Writer& w, const Snapshot& snapshot) {
         std::size_t needs;  // fields the kernel must print
     };
     static constexpr Family families[] = {
-        {"node_disk_reads_completed_total", "counter", "The total number of reads completed successfully.", F::reads, 1, 11},
+        {"node_disk_reads_completed_total", "counter", "The total number of reads completed successfully.", F::reads, 1,
+         11},
         {"node_disk_reads_merged_total", "counter", "The total number of reads merged.", F::reads_merged, 1, 11},
-        {"node_disk_read_bytes_total", "counter", "The total number of bytes read successfully.", F::sectors_read, 512, 11},
-        {"node_disk_read_time_seconds_total", "counter", "The total number of seconds spent by all reads.", F::read_ms, 0.001, 11},
-        {"node_disk_writes_completed_total", "counter", "The total number of writes completed successfully.", F::writes, 1, 11},
+        {"node_disk_read_bytes_total", "counter", "The total number of bytes read successfully.", F::sectors_read, 512,
+         11},
+        {"node_disk_read_time_seconds_total", "counter", "The total number of seconds spent by all reads.", F::read_ms,
+         0.001, 11},
+        {"node_disk_writes_completed_total", "counter", "The total number of writes completed successfully.", F::writes,
+         1, 11},
         {"node_disk_writes_merged_total", "counter", "The number of writes merged.", F::writes_merged, 1, 11},
-        {"node_disk_written_bytes_total", "counter", "The total number of bytes written successfully.", F::sectors_written, 512, 11},
-        {"node_disk_write_time_seconds_total", "counter", "This is the total number of seconds spent by all writes.", F::write_ms, 0.001, 11},
+        {"node_disk_written_bytes_total", "counter", "The total number of bytes written successfully.",
+         F::sectors_written, 512, 11},
+        {"node_disk_write_time_seconds_total", "counter", "This is the total number of seconds spent by all writes.",
+         F::write_ms, 0.001, 11},
         {"node_disk_io_now", "gauge", "The number of I/Os currently in progress.", F::in_flight, 1, 11},
         {"node_disk_io_time_seconds_total", "counter", "Total seconds spent doing I/Os.", F::io_ms, 0.001, 11},
-        {"node_disk_io_time_weighted_seconds_total", "counter", "The weighted # of seconds spent doing I/Os.", F::weighted_io_ms, 0.001, 11},
-        {"node_disk_discards_completed_total", "counter", "The total number of discards completed successfully.", F::discards, 1, 15},
-        {"node_disk_discards_merged_total", "counter", "The total number of discards merged.", F::discards_merged, 1, 15},
-        {"node_disk_discarded_sectors_total", "counter", "The total number of sectors discarded successfully.", F::sectors_discarded, 1, 15},
-        {"node_disk_discard_time_seconds_total", "counter", "This is the total number of seconds spent by all discards.", F::discard_ms, 0.001, 15},
-        {"node_disk_flush_requests_total", "counter", "The total number of flush requests completed successfully", F::flushes, 1, 17},
-        {"node_disk_flush_requests_time_seconds_total", "counter", "This is the total number of seconds spent by all flush requests.", F::flush_ms, 0.001, 17},
+        {"node_disk_io_time_weighted_seconds_total", "counter", "The weighted # of seconds spent doing I/Os.",
+         F::weighted_io_ms, 0.001, 11},
+        {"node_disk_discards_completed_total", "counter", "The total number of discards completed successfully.",
+         F::discards, 1, 15},
+        {"node_disk_discards_merged_total", "counter", "The total number of discards merged.", F::discards_merged, 1,
+         15},
+        {"node_disk_discarded_sectors_total", "counter", "The total number of sectors discarded successfully.",
+         F::sectors_discarded, 1, 15},
+        {"node_disk_discard_time_seconds_total", "counter",
+         "This is the total number of seconds spent by all discards.", F::discard_ms, 0.001, 15},
+        {"node_disk_flush_requests_total", "counter", "The total number of flush requests completed successfully",
+         F::flushes, 1, 17},
+        {"node_disk_flush_requests_time_seconds_total", "counter",
+         "This is the total number of seconds spent by all flush requests.", F::flush_ms, 0.001, 17},
     };
     const auto& disks = snapshot.disk.disks;
     for (const Family& f : families) {
@@ -331,7 +345,8 @@ Walk filesystem_metrics(Writer& w, const Snapshot& snapshot) {
             if (w.step_full()) co_yield pause;
         }
     }
-    w.family("node_filesystem_device_error", "gauge", "Whether an error occurred while getting statistics for the given device.");
+    w.family("node_filesystem_device_error", "gauge",
+             "Whether an error occurred while getting statistics for the given device.");
     for (const sample::FilesystemEntry& e : list) {
         w.sample("node_filesystem_device_error",
                  {{"device", e.mount.source}, {"fstype", e.mount.fstype}, {"mountpoint", e.mount.mount_point}},
@@ -359,7 +374,8 @@ Walk self_metrics(Writer& w, const Snapshot& snapshot) {
     w.family("pcmonitor_tick_lateness_seconds", "gauge", "How late ticks ran against their deadline (avg, p99, max).");
     for (auto g : monitor::all_groups) {
         auto st = stats(g);
-        w.sample("pcmonitor_tick_lateness_seconds", {{"group", monitor::name(g)}, {"stat", "avg"}}, st.lateness_ns.avg / 1e9);
+        w.sample("pcmonitor_tick_lateness_seconds", {{"group", monitor::name(g)}, {"stat", "avg"}},
+                 st.lateness_ns.avg / 1e9);
         w.sample("pcmonitor_tick_lateness_seconds", {{"group", monitor::name(g)}, {"stat", "p99"}},
                  static_cast<double>(st.lateness_ns.p99) / 1e9);
         w.sample("pcmonitor_tick_lateness_seconds", {{"group", monitor::name(g)}, {"stat", "max"}},
@@ -380,12 +396,14 @@ Walk self_metrics(Writer& w, const Snapshot& snapshot) {
     w.single("pcmonitor_uptime_seconds", "gauge", "Seconds since the daemon started.", s.uptime_s);
     const ClientCounters& c = s.counters;
     w.family("pcmonitor_clients_rejected_total", "counter", "Connections turned away, by reason.");
-    w.sample("pcmonitor_clients_rejected_total", {{"reason", "max_clients"}}, static_cast<double>(c.rejected_max_clients));
+    w.sample("pcmonitor_clients_rejected_total", {{"reason", "max_clients"}},
+             static_cast<double>(c.rejected_max_clients));
     w.sample("pcmonitor_clients_rejected_total", {{"reason", "per_uid"}}, static_cast<double>(c.rejected_per_uid));
     w.sample("pcmonitor_clients_rejected_total", {{"reason", "no_descriptors"}}, static_cast<double>(c.rejected_no_fd));
     w.family("pcmonitor_clients_dropped_total", "counter", "Connections the daemon closed on a client, by reason.");
     w.sample("pcmonitor_clients_dropped_total", {{"reason", "output_budget"}}, static_cast<double>(c.dropped_budget));
-    w.sample("pcmonitor_clients_dropped_total", {{"reason", "output_queue"}}, static_cast<double>(c.dropped_queue_full));
+    w.sample("pcmonitor_clients_dropped_total", {{"reason", "output_queue"}},
+             static_cast<double>(c.dropped_queue_full));
     w.sample("pcmonitor_clients_dropped_total", {{"reason", "idle"}}, static_cast<double>(c.dropped_idle));
     w.single("pcmonitor_read_pauses_total", "counter",
              "Times reading from a client stopped until its queued replies drained (backpressure).",
@@ -393,7 +411,8 @@ Walk self_metrics(Writer& w, const Snapshot& snapshot) {
     w.single("pcmonitor_output_queued_bytes", "gauge", "Reply bytes queued for all socket clients.",
              static_cast<double>(s.queued_bytes));
     w.family("pcmonitor_http_dropped_total", "counter", "HTTP connections closed by the daemon, by reason.");
-    w.sample("pcmonitor_http_dropped_total", {{"reason", "max_connections"}}, static_cast<double>(c.http_dropped_oldest));
+    w.sample("pcmonitor_http_dropped_total", {{"reason", "max_connections"}},
+             static_cast<double>(c.http_dropped_oldest));
     w.sample("pcmonitor_http_dropped_total", {{"reason", "write_timeout"}}, static_cast<double>(c.http_write_timeouts));
     w.single("pcmonitor_http_rejected_total", "counter", "HTTP requests answered with an error status.",
              static_cast<double>(c.http_rejected));
@@ -406,7 +425,8 @@ Walk end_metrics(Writer& w, const Snapshot&) {
 }
 
 using Section = Walk (*)(Writer&, const Snapshot&);
-constexpr Section sections[] = {cpu_metrics, memory_metrics, disk_metrics, filesystem_metrics, self_metrics, end_metrics};
+constexpr Section sections[] = {cpu_metrics,        memory_metrics, disk_metrics,
+                                filesystem_metrics, self_metrics,   end_metrics};
 constexpr std::size_t section_count = std::size(sections);
 
 }  // namespace

@@ -143,7 +143,8 @@ void Monitor::apply(const config::Config& config) {
     for (Group g : all_groups) {
         GroupState& s = state(g);
         s.reconfigure = true;
-        if (interval(g) != std::chrono::milliseconds(s.schedule.interval() / 1'000'000) || old.procfs_root != config.procfs_root) {
+        if (interval(g) != std::chrono::milliseconds(s.schedule.interval() / 1'000'000) ||
+            old.procfs_root != config.procfs_root) {
             s.schedule.change_interval(clock_.now_ns(), std::chrono::nanoseconds(interval(g)).count());
             s.alarm->wake();  // re-plan the sleep against the new deadline
         }
@@ -177,8 +178,9 @@ HistoryPoint Monitor::point(Group group) const noexcept {
         }
         case Group::memory: {
             const auto& m = memory().summary;
-            if (m.total > 0) p.values = {m.used_percent, static_cast<double>(m.used), static_cast<double>(m.available),
-                                         m.swap_used_percent};
+            if (m.total > 0)
+                p.values = {m.used_percent, static_cast<double>(m.used), static_cast<double>(m.available),
+                            m.swap_used_percent};
             break;
         }
         case Group::disk: {

@@ -38,12 +38,10 @@ void WaiterList::splice(WaiterList& other) noexcept {
 }
 
 void WaiterList::clear() noexcept {
-    while (pop_front() != nullptr) {
-    }
+    while (pop_front() != nullptr) {}
 }
 
-WaiterPool::WaiterPool(async::LoopScheduler& scheduler, std::size_t capacity)
-    : pool_(scheduler, capacity) {}
+WaiterPool::WaiterPool(async::LoopScheduler& scheduler, std::size_t capacity) : pool_(scheduler, capacity) {}
 
 async::ValueTask<std::uint64_t> WaiterPool::wait(WaiterList& list, std::size_t limit, std::chrono::milliseconds timeout,
                                                  std::stop_token stop) {

@@ -32,7 +32,8 @@ TickStats::Summary TickStats::summary() const noexcept {
     std::array<std::int64_t, window> recent = recent_lateness_;
     std::size_t count = std::min<std::size_t>(samples_, window);
     std::size_t rank = count == 0 ? 0 : (count * 99 + 99) / 100 - 1;  // nearest-rank p99
-    std::nth_element(recent.begin(), recent.begin() + static_cast<long>(rank), recent.begin() + static_cast<long>(count));
+    std::nth_element(recent.begin(), recent.begin() + static_cast<long>(rank),
+                     recent.begin() + static_cast<long>(count));
     s.lateness_ns.p99 = recent[rank];
     return s;
 }

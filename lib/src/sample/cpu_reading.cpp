@@ -15,8 +15,8 @@ double advance(std::uint64_t before, std::uint64_t after) noexcept {
 std::optional<CpuShare> cpu_share(const CpuTimes& before, const CpuTimes& after) noexcept {
     if (after.total() <= before.total()) return std::nullopt;
     double user = advance(before.user, after.user) + advance(before.nice, after.nice);
-    double system = advance(before.system, after.system) + advance(before.irq, after.irq) +
-                    advance(before.softirq, after.softirq);
+    double system =
+        advance(before.system, after.system) + advance(before.irq, after.irq) + advance(before.softirq, after.softirq);
     double iowait = advance(before.iowait, after.iowait);
     double steal = advance(before.steal, after.steal);
     double idle = advance(before.idle, after.idle);

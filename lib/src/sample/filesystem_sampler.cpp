@@ -16,7 +16,7 @@ struct FilesystemSampler::Probe {
     FilesystemSampler* owner = nullptr;
     StatvfsFunction statvfs_function = nullptr;
     std::string path;
-    struct statvfs result{};
+    struct statvfs result {};
     int error = 0;
     bool in_flight = false;
     bool used = false;  // asked for, or still in flight, during the current sample
@@ -130,18 +130,16 @@ async::ValueTask<void> FilesystemSampler::sample() {
 
     waiting_ = 0;
     for (std::size_t i = 0; i < reading_.filesystems.size(); ++i) ask(reading_.filesystems[i], i);
-    if (waiting_ == 0)
-        finish();
-    else
-        uv_timer_start(timer_.get(), &on_timeout, static_cast<std::uint64_t>(options_.statfs_timeout.count()), 0);
+    if (waiting_ == 0) finish();
+    else uv_timer_start(timer_.get(), &on_timeout, static_cast<std::uint64_t>(options_.statfs_timeout.count()), 0);
     return done_.task();
 }
 
 void FilesystemSampler::ask(FilesystemEntry& entry, std::size_t index) {
     entry.has_space = false;
     entry.error.clear();
-    auto found = std::find_if(probes_.begin(), probes_.end(),
-                              [&](const auto& p) { return p->path == entry.mount.mount_point; });
+    auto found =
+        std::find_if(probes_.begin(), probes_.end(), [&](const auto& p) { return p->path == entry.mount.mount_point; });
     Probe* probe = found != probes_.end() ? found->get() : nullptr;
     if (probe != nullptr && probe->in_flight) {
         entry.error.set("statvfs has not returned for %.1f s (hung mount?)",

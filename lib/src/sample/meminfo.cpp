@@ -16,7 +16,8 @@ ParseStatus parse_meminfo(std::string_view text, Meminfo& out) {
     while (lines.next(line)) {
         if (is_blank_line(line)) continue;
         std::size_t colon = line.find(':');
-        if (colon == std::string_view::npos || colon == 0) return ParseStatus::fail("line has no name:", lines.number());
+        if (colon == std::string_view::npos || colon == 0)
+            return ParseStatus::fail("line has no name:", lines.number());
         std::string_view name = line.substr(0, colon);
         FieldReader fields(line.substr(colon + 1));
         std::uint64_t value = 0;

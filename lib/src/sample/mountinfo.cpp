@@ -44,8 +44,8 @@ void decode_octal_escapes(std::string_view escaped, std::string& out) {
     for (std::size_t i = 0; i < escaped.size(); ++i) {
         if (escaped[i] == '\\' && i + 3 < escaped.size() && is_octal(escaped[i + 1]) && is_octal(escaped[i + 2]) &&
             is_octal(escaped[i + 3])) {
-            out.push_back(static_cast<char>((escaped[i + 1] - '0') * 64 + (escaped[i + 2] - '0') * 8 +
-                                            (escaped[i + 3] - '0')));
+            out.push_back(
+                static_cast<char>((escaped[i + 1] - '0') * 64 + (escaped[i + 2] - '0') * 8 + (escaped[i + 3] - '0')));
             i += 3;
         } else {
             out.push_back(escaped[i]);

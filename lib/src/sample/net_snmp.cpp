@@ -44,8 +44,11 @@ ParseStatus parse_net_snmp(std::string_view text, std::vector<ProtocolValue>& ou
         if (is_blank_line(names_line)) continue;
         std::string_view prefix, names, values_prefix, values;
         if (!lines.next(values_line) || !split_prefix(names_line, prefix, names) ||
-            !split_prefix(values_line, values_prefix, values) || prefix != values_prefix || !pair_matches(names, values)) {
-            if (status) status = ParseStatus::fail("expected a line of names and a line of as many numbers, with the same prefix", lines.number());
+            !split_prefix(values_line, values_prefix, values) || prefix != values_prefix ||
+            !pair_matches(names, values)) {
+            if (status)
+                status = ParseStatus::fail(
+                    "expected a line of names and a line of as many numbers, with the same prefix", lines.number());
             continue;
         }
         FieldReader n(names), v(values);

@@ -1,9 +1,9 @@
 #include <pcm/sample/proc_file.hpp>
 
-#include <cerrno>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
 
 namespace pcm::sample {
 
@@ -11,7 +11,7 @@ int ProcFile::read(std::string_view& text) {
     // A file deleted while we hold it open would go on being read from its old inode:
     // notice (link count 0) and open the path again, which then reports it gone. procfs
     // entries cannot be deleted, so the check is for other roots (fixtures, fault injection).
-    struct stat st{};
+    struct stat st {};
     if (fd_ && may_vanish_ && ::fstat(fd_.get(), &st) == 0 && st.st_nlink == 0) fd_.reset();
     if (!fd_) {
         fd_.reset(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));

@@ -9,7 +9,8 @@ ParseStatus parse_softnet_stat(std::string_view text, std::vector<SoftnetLine>& 
         std::string_view column;
         while (fields.next(column)) {
             if (parsed.count == SoftnetLine::max_fields || column.size() > 8) return false;
-            auto [end, ec] = std::from_chars(column.data(), column.data() + column.size(), parsed.values[parsed.count], 16);
+            auto [end, ec] =
+                std::from_chars(column.data(), column.data() + column.size(), parsed.values[parsed.count], 16);
             if (ec != std::errc() || end != column.data() + column.size()) return false;
             ++parsed.count;
         }

@@ -98,7 +98,8 @@ void ConnectionReader::resume_reading() noexcept {
 
 void ConnectionReader::on_alloc(uv_handle_t* handle, std::size_t, uv_buf_t* buf) {
     auto* self = static_cast<ConnectionReader*>(handle->data);
-    *buf = uv_buf_init(self->buffer_.data() + self->filled_, static_cast<unsigned>(self->buffer_.size() - self->filled_));
+    *buf =
+        uv_buf_init(self->buffer_.data() + self->filled_, static_cast<unsigned>(self->buffer_.size() - self->filled_));
 }
 
 void ConnectionReader::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {

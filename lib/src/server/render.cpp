@@ -8,8 +8,8 @@
 namespace pcm::server {
 namespace {
 
-using nlohmann::json;
 using monitor::Group;
+using nlohmann::json;
 
 template <class T>
 json optional_json(const std::optional<T>& value) {
@@ -18,7 +18,7 @@ json optional_json(const std::optional<T>& value) {
 
 json share_json(const std::optional<sample::CpuShare>& s) {
     if (!s) return nullptr;
-    return {{"busy", s->busy}, {"user", s->user},   {"system", s->system},
+    return {{"busy", s->busy},     {"user", s->user},   {"system", s->system},
             {"iowait", s->iowait}, {"steal", s->steal}, {"idle", s->idle}};
 }
 

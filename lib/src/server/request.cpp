@@ -49,7 +49,8 @@ ParsedRequest parse_request(std::string_view line) noexcept {
     Request request{spec->command, std::nullopt, 0};
     if (spec->group != Spec::no_group) {
         std::string_view name;
-        if (!fields.next(name)) return fail("bad_argument", "missing group: cpu, memory, disk, filesystem (or all for GET)");
+        if (!fields.next(name))
+            return fail("bad_argument", "missing group: cpu, memory, disk, filesystem (or all for GET)");
         if (spec->group == Spec::group_or_all && sample::equals_ignoring_case(name, "ALL")) {
             // no group: all of them
         } else if (auto group = monitor::parse_group(name)) {

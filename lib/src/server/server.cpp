@@ -59,7 +59,7 @@ std::string octal(mode_t mode) {
 void prepare_directory(const std::string& path) {
     std::filesystem::path dir = std::filesystem::path(path).parent_path();
     if (dir.empty()) dir = ".";
-    struct stat st{};
+    struct stat st {};
     if (::lstat(dir.c_str(), &st) != 0) {
         if (errno != ENOENT) throw failure("cannot examine " + dir.string(), errno);
         if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) throw failure("cannot create " + dir.string(), errno);
@@ -84,11 +84,10 @@ void prepare_directory(const std::string& path) {
 }
 
 void replace_stale_socket(const std::string& path) {
-    struct stat st{};
+    struct stat st {};
     if (::lstat(path.c_str(), &st) != 0) return;
     if (!S_ISSOCK(st.st_mode)) throw std::runtime_error(path + " exists and is not a socket; not touching it");
-    if (someone_listens(path))
-        throw std::runtime_error("another pcmonitord is already listening on " + path);
+    if (someone_listens(path)) throw std::runtime_error("another pcmonitord is already listening on " + path);
     if (::unlink(path.c_str()) != 0) throw failure("cannot remove stale socket " + path, errno);
     log(Priority::notice, "replaced stale socket %s (nothing answered on it)", path.c_str());
 }
@@ -99,15 +98,26 @@ std::string error_line(std::string_view code, std::string_view message) {
 }
 
 constexpr std::string_view help_text[] = {
-    "PING", "HELP", "GET <cpu|memory|disk|filesystem|all>", "WAIT <group> [timeout_ms]",
-    "SUBSCRIBE <group> [every_ms]", "UNSUBSCRIBE", "HISTORY <group> <seconds>", "METRICS", "STATS", "CONFIG", "RELOAD",
+    "PING",
+    "HELP",
+    "GET <cpu|memory|disk|filesystem|all>",
+    "WAIT <group> [timeout_ms]",
+    "SUBSCRIBE <group> [every_ms]",
+    "UNSUBSCRIBE",
+    "HISTORY <group> <seconds>",
+    "METRICS",
+    "STATS",
+    "CONFIG",
+    "RELOAD",
 };
 
 }  // namespace
 
 struct Server::Connection {
-    Connection(Server& s, uv_loop_t* loop) : server(s), reader(stream(), s.monitor_.config().limits.max_line_bytes),
-                                            out(stream(), s.monitor_.config().limits.output_queue_bytes) {
+    Connection(Server& s, uv_loop_t* loop)
+        : server(s),
+          reader(stream(), s.monitor_.config().limits.max_line_bytes),
+          out(stream(), s.monitor_.config().limits.output_queue_bytes) {
         uv_pipe_init(loop, &pipe, 0);
         pipe.data = &reader;  // the reader's callbacks find it here
         uv_timer_init(loop, &idle);
@@ -165,14 +175,15 @@ struct Server::Connection {
     void touch() {
         auto timeout = server.monitor_.config().limits.idle_timeout;
         if (timeout.count() > 0 && !subscribed)
-            uv_timer_start(&idle, [](uv_timer_t* t) {
-                auto* c = static_cast<Connection*>(t->data);
-                ++c->server.counters_.dropped_idle;
-                c->abort("idle timeout");
-            },
-                           static_cast<std::uint64_t>(timeout.count()), 0);
-        else
-            uv_timer_stop(&idle);
+            uv_timer_start(
+                &idle,
+                [](uv_timer_t* t) {
+                    auto* c = static_cast<Connection*>(t->data);
+                    ++c->server.counters_.dropped_idle;
+                    c->abort("idle timeout");
+                },
+                static_cast<std::uint64_t>(timeout.count()), 0);
+        else uv_timer_stop(&idle);
     }
 
     /// Closes both handles once the replies already queued are written.
@@ -212,8 +223,11 @@ struct Server::Connection {
 };
 
 Server::Server(uv_loop_t* loop, monitor::Monitor& monitor, Reload reload)
-    : loop_(loop), monitor_(monitor), reload_(std::move(reload)),
-      metrics_(loop, monitor, metrics::Format::prometheus_text, "# EOF\n"), started_ns_(now_ns()) {
+    : loop_(loop),
+      monitor_(monitor),
+      reload_(std::move(reload)),
+      metrics_(loop, monitor, metrics::Format::prometheus_text, "# EOF\n"),
+      started_ns_(now_ns()) {
     monitor_.on_sample([this](Group g) { on_sample(g); });
 }
 
@@ -249,7 +263,7 @@ void Server::listen(const std::string& path, std::uint32_t mode, const std::stri
         ::unlink(path.c_str());
         throw failure("cannot give " + path + " to group " + group, error);
     }
-    struct stat st{};
+    struct stat st {};
     if (::lstat(path.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_uid != ::geteuid())
         log(Priority::warning, "socket %s was replaced by something else right after it was bound", path.c_str());
     if (::listen(fd.get(), 128) != 0) throw failure("cannot listen on " + path, errno);
@@ -263,7 +277,7 @@ void Server::listen(const std::string& path, std::uint32_t mode, const std::stri
 void Server::check_socket() {
     socket_checked_ns_ = now_ns();
     if (socket_path_.empty() || stopping_) return;
-    struct stat st{};
+    struct stat st {};
     if (::lstat(socket_path_.c_str(), &st) == 0) return;
     log(Priority::warning, "socket %s disappeared; binding it again", socket_path_.c_str());
     std::string path = socket_path_;
@@ -338,17 +352,21 @@ void Server::out_of_descriptors(int error) {
     }
     if (no_fd_log_.admit(now_ns()))
         log(Priority::error,
-            "cannot accept a client: %s (%s clients connected; %" PRIu64 " such refusals since the last line); "
+            "cannot accept a client: %s (%s clients connected; %" PRIu64
+            " such refusals since the last line); "
             "raise LimitNOFILE= or lower limits.max_clients",
             std::strerror(error), std::to_string(connections_.size()).c_str(), no_fd_log_.suppressed());
     if (!refused) {
         // Nothing taken off the backlog: stop watching it for a moment rather than spin.
         uv_poll_stop(listener_.get());
-        uv_timer_start(accept_retry_.get(), [](uv_timer_t* t) {
-            auto* self = static_cast<Server*>(t->data);
-            if (!self->stopping_ && self->listener_)
-                uv_poll_start(self->listener_.get(), UV_READABLE, &Server::on_listener);
-        }, 100, 0);
+        uv_timer_start(
+            accept_retry_.get(),
+            [](uv_timer_t* t) {
+                auto* self = static_cast<Server*>(t->data);
+                if (!self->stopping_ && self->listener_)
+                    uv_poll_start(self->listener_.get(), UV_READABLE, &Server::on_listener);
+            },
+            100, 0);
     }
 }
 
@@ -420,17 +438,21 @@ async::Task<void> Server::serve(Connection& c) {
             ++counters_.read_pauses;
             c.out.hold(false);
             c.reader.gate();
-            c.out.when_at_most(pause_at / 2, [](void* conn) {
-                auto* self = static_cast<Connection*>(conn);
-                if (!self->closing) self->reader.ungate();
-            }, &c);
+            c.out.when_at_most(
+                pause_at / 2,
+                [](void* conn) {
+                    auto* self = static_cast<Connection*>(conn);
+                    if (!self->closing) self->reader.ungate();
+                },
+                &c);
             gated = true;
         } else if (!gated && c.reader.line_buffered() && now_ns() - turn_started > turn_ns) {
             // A long pipeline (HISTORY, METRICS...) gives the loop back between requests:
             // sampling and other clients go first, then this one carries on.
             c.out.hold(false);
             c.reader.gate();
-            uv_timer_start(&c.resume, [](uv_timer_t* t) { static_cast<Connection*>(t->data)->reader.ungate(); }, 0, 0);
+            uv_timer_start(
+                &c.resume, [](uv_timer_t* t) { static_cast<Connection*>(t->data)->reader.ungate(); }, 0, 0);
             gated = true;
         }
         bool waits = gated || !c.reader.line_buffered();
@@ -480,27 +502,19 @@ async::Task<void> Server::serve(Connection& c) {
             failed_code = "shutting_down", failed_message = "the daemon is shutting down";
         }
         if (c.aborted) break;
-        if (failed_code)
-            c.error(*failed_code, failed_message);
-        else
-            send_reading(c, group);
+        if (failed_code) c.error(*failed_code, failed_message);
+        else send_reading(c, group);
     }
     c.out.hold(false);
     c.serving = false;
-    if (c.aborted)
-        c.close();  // a dropped client gets nothing more: pending writes are canceled
-    else
-        c.close_when_flushed();
+    if (c.aborted) c.close();  // a dropped client gets nothing more: pending writes are canceled
+    else c.close_when_flushed();
 }
 
 void Server::answer(Connection& c, const Request& request) {
     switch (request.command) {
-        case Command::ping:
-            c.reply({{"ok", true}, {"pong", true}});
-            return;
-        case Command::help:
-            c.reply({{"ok", true}, {"commands", help_text}});
-            return;
+        case Command::ping: c.reply({{"ok", true}, {"pong", true}}); return;
+        case Command::help: c.reply({{"ok", true}, {"commands", help_text}}); return;
         case Command::get:
             if (request.group) {
                 send_reading(c, *request.group);
@@ -544,10 +558,13 @@ void Server::answer(Connection& c, const Request& request) {
                     {"waiting", monitor_.waiting(g)},
                     {"last_fan_out",
                      {{"waiters", monitor_.last_fan_out(g).waiters}, {"us", monitor_.last_fan_out(g).ns / 1e3}}},
-                    {"cost_us", {{"min", s.cost_ns.min / 1e3}, {"avg", s.cost_ns.avg / 1e3}, {"max", s.cost_ns.max / 1e3}}},
+                    {"cost_us",
+                     {{"min", s.cost_ns.min / 1e3}, {"avg", s.cost_ns.avg / 1e3}, {"max", s.cost_ns.max / 1e3}}},
                     {"lateness_us",
-                     {{"min", s.lateness_ns.min / 1e3}, {"avg", s.lateness_ns.avg / 1e3},
-                      {"p99", s.lateness_ns.p99 / 1e3}, {"max", s.lateness_ns.max / 1e3}}}};
+                     {{"min", s.lateness_ns.min / 1e3},
+                      {"avg", s.lateness_ns.avg / 1e3},
+                      {"p99", s.lateness_ns.p99 / 1e3},
+                      {"max", s.lateness_ns.max / 1e3}}}};
             }
             json& fs = groups[std::string(monitor::name(Group::filesystem))];
             const auto& mounts = monitor_.filesystems().filesystems;
@@ -561,12 +578,15 @@ void Server::answer(Connection& c, const Request& request) {
                       {{"uptime_s", f.uptime_s},
                        {"groups", std::move(groups)},
                        {"waiter_pool",
-                        {{"created", pool.created}, {"rented", pool.rented}, {"returned", pool.returned},
-                         {"dropped", pool.dropped}, {"in_use", pool.rented - pool.returned}}},
+                        {{"created", pool.created},
+                         {"rented", pool.rented},
+                         {"returned", pool.returned},
+                         {"dropped", pool.dropped},
+                         {"in_use", pool.rented - pool.returned}}},
                        {"coroutine_frames", {{"allocated", frames.allocated}, {"freed", frames.freed}}},
                        {"clients", f.clients},
-                       {"clients_rejected", f.counters.rejected_max_clients + f.counters.rejected_per_uid +
-                                                f.counters.rejected_no_fd},
+                       {"clients_rejected",
+                        f.counters.rejected_max_clients + f.counters.rejected_per_uid + f.counters.rejected_no_fd},
                        {"rejected",
                         {{"max_clients", f.counters.rejected_max_clients},
                          {"per_uid", f.counters.rejected_per_uid},
@@ -586,9 +606,7 @@ void Server::answer(Connection& c, const Request& request) {
                        {"bytes_out", f.bytes_out}}}});
             return;
         }
-        case Command::config:
-            c.reply({{"ok", true}, {"config", config::to_json(monitor_.config())}});
-            return;
+        case Command::config: c.reply({{"ok", true}, {"config", config::to_json(monitor_.config())}}); return;
         case Command::reload: {
             bool allowed = c.peer_uid && (*c.peer_uid == 0 || *c.peer_uid == ::geteuid());
             if (!allowed) {
@@ -608,17 +626,14 @@ void Server::answer(Connection& c, const Request& request) {
                                        [&](const auto& owned) { return owned->id == id; });
                 if (it == connections_.end() || (*it)->aborted || (*it)->closing) return;  // gone meanwhile
                 Connection& conn = **it;
-                if (outcome.ok)
-                    conn.reply({{"ok", true}, {"reloaded", true}});
-                else
-                    conn.error("invalid_config", outcome.error);
+                if (outcome.ok) conn.reply({{"ok", true}, {"reloaded", true}});
+                else conn.error("invalid_config", outcome.error);
                 conn.reader.ungate();
             });
             return;
         }
         case Command::wait:
-        case Command::metrics:
-            return;  // handled in serve(): they may take several loop turns
+        case Command::metrics: return;  // handled in serve(): they may take several loop turns
     }
 }
 
@@ -636,10 +651,8 @@ void Server::send_reading(Connection& c, Group group, bool as_event) {
     line_ = as_event ? R"({"ok":true,"event":"sample","reading":)" : R"({"ok":true,"reading":)";
     line_ += reading_text(group);
     line_ += "}\n";
-    if (as_event)
-        c.push(line_);
-    else
-        c.send(line_);
+    if (as_event) c.push(line_);
+    else c.send(line_);
 }
 
 void Server::on_sample(Group group) {
@@ -677,14 +690,16 @@ void Server::enforce_budget(Connection* spared) {
     std::vector<Connection*> behind;
     for (auto& owned : connections_)
         if (!owned->aborted && owned->out.queued() > 0 && owned.get() != spared) behind.push_back(owned.get());
-    std::sort(behind.begin(), behind.end(), [](Connection* a, Connection* b) { return a->out.queued() > b->out.queued(); });
+    std::sort(behind.begin(), behind.end(),
+              [](Connection* a, Connection* b) { return a->out.queued() > b->out.queued(); });
     for (Connection* c : behind) {
         if (queued_bytes_ <= budget) break;
         ++counters_.dropped_budget;
         if (budget_log_.admit(now_ns()))
             log(Priority::warning,
                 "dropping client%s: %zu reply bytes wait for it, furthest behind while all clients together have %zu "
-                "queued, over limits.output_budget_bytes (%zu); %" PRIu64 " more dropped for the budget since the last line",
+                "queued, over limits.output_budget_bytes (%zu); %" PRIu64
+                " more dropped for the budget since the last line",
                 c->uid_text().c_str(), c->out.queued(), queued_bytes_, budget, budget_log_.suppressed());
         c->abort("over the output budget");
     }

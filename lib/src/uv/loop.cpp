@@ -66,8 +66,8 @@ void Loop::run_until(bool (*holds)(void*), void* pred, std::chrono::milliseconds
         met = holds(pred);
     }
     if (!met)
-        throw std::runtime_error(std::string("timed out after ") + std::to_string(limit.count()) +
-                                 " ms waiting for " + what);
+        throw std::runtime_error(std::string("timed out after ") + std::to_string(limit.count()) + " ms waiting for " +
+                                 what);
 }
 
 Loop::~Loop() {

@@ -57,7 +57,8 @@ void HandWrittenSource::on_completed(async::Continuation continuation, void* sta
         std::lock_guard lock(mutex_);
         trace_.record("on_completed");
         check(token);
-        if (continuation_ != nullptr) throw async::invalid_operation("HandWrittenSource: a continuation is already registered");
+        if (continuation_ != nullptr)
+            throw async::invalid_operation("HandWrittenSource: a continuation is already registered");
         if (state_ == State::waiting) {
             continuation_ = continuation;
             continuation_state_ = state;

@@ -16,7 +16,8 @@ PooledPcMonitor::PooledPcMonitor(async::LoopScheduler& scheduler, std::chrono::m
 
 void PooledPcMonitor::start() {
     auto ms = static_cast<std::uint64_t>(interval_.count());
-    uv_timer_start(timer_.get(), [](uv_timer_t* t) { static_cast<PooledPcMonitor*>(t->data)->tick(); }, ms, ms);
+    uv_timer_start(
+        timer_.get(), [](uv_timer_t* t) { static_cast<PooledPcMonitor*>(t->data)->tick(); }, ms, ms);
 }
 
 async::ValueTask<CpuSample> PooledPcMonitor::next_sample() {

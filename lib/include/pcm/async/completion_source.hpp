@@ -58,8 +58,7 @@ public:
             core_.force_inline();
             try {
                 core_.set_exception(std::make_exception_ptr(canceled_error("the source was destroyed while awaited")));
-            } catch (...) {
-            }
+            } catch (...) {}
         }
     }
     CompletionSource(const CompletionSource&) = delete;
@@ -94,11 +93,7 @@ public:
         core_.set_result(std::move(value));
         return true;
     }
-    bool try_set_result()
-        requires std::is_void_v<T>
-    {
-        return try_set_result(std::monostate{});
-    }
+    bool try_set_result() requires std::is_void_v<T> { return try_set_result(std::monostate{}); }
 
     /// Completes the current task with `error`; false if something else won first.
     bool try_set_exception(std::exception_ptr error) { return try_set_exception(current_version(), std::move(error)); }
@@ -142,8 +137,7 @@ public:
     }
     T result(Token token) override {
         std::uint64_t seen = state_.load(std::memory_order_acquire);
-        if (version_of(seen) != token)
-            throw invalid_operation(detail::stale_token_message(token, version_of(seen)));
+        if (version_of(seen) != token) throw invalid_operation(detail::stale_token_message(token, version_of(seen)));
         if (phase(seen) == Phase::consumed) throw invalid_operation("result: the task was already consumed");
         if (core_.status(token) == SourceStatus::pending)
             throw invalid_operation("result: the operation has not completed");

@@ -23,8 +23,7 @@ inline ExecutionContext& ExecutionContext::current() noexcept { return detail::t
 /// Installs `context` as the thread's current context for the scope's lifetime.
 class ScopedExecutionContext {
 public:
-    explicit ScopedExecutionContext(const ExecutionContext& context) noexcept
-        : saved_(ExecutionContext::current()) {
+    explicit ScopedExecutionContext(const ExecutionContext& context) noexcept : saved_(ExecutionContext::current()) {
         ExecutionContext::current() = context;
     }
     ~ScopedExecutionContext() { ExecutionContext::current() = saved_; }

@@ -35,7 +35,7 @@ namespace pcm::async {
 namespace detail {
 [[noreturn]] void loop_affinity_violated(const char* what) noexcept;
 std::string stale_token_message(Token given, Token current);
-}
+}  // namespace detail
 
 /// Hands out one `ValueTask<T>` at a time, for a task that is created, completed and
 /// awaited on one loop's thread (the daemon's WAIT and SUBSCRIBE): no atomic
@@ -114,11 +114,7 @@ public:
     bool try_set_result(Token token, stored_t<T> value) {
         return complete(token, [&value](LoopSource& s) { s.value_.emplace(std::move(value)); });
     }
-    bool try_set_result()
-        requires std::is_void_v<T>
-    {
-        return try_set_result(std::monostate{});
-    }
+    bool try_set_result() requires std::is_void_v<T> { return try_set_result(std::monostate{}); }
 
     /// A null `error` is refused with std::invalid_argument and leaves the task pending.
     bool try_set_exception(std::exception_ptr error) { return try_set_exception(version_, std::move(error)); }
@@ -238,8 +234,7 @@ private:
             std::rethrow_exception(error);
         } catch (const canceled_error&) {
             canceled_ = true;
-        } catch (...) {
-        }
+        } catch (...) {}
         error_ = std::move(error);
     }
 

@@ -70,8 +70,7 @@ public:
         bool keep = false;
         try {
             keep = policy_.on_return(*item);
-        } catch (...) {
-        }
+        } catch (...) {}
         if (keep) {
             T* empty = nullptr;
             if (fast_.compare_exchange_strong(empty, item, std::memory_order_release)) return;

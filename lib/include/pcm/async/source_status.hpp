@@ -24,8 +24,7 @@ constexpr CompletionFlags operator|(CompletionFlags a, CompletionFlags b) noexce
 
 /// True when every flag of `wanted` is set in `flags`.
 constexpr bool has_flag(CompletionFlags flags, CompletionFlags wanted) noexcept {
-    return (static_cast<std::uint8_t>(flags) & static_cast<std::uint8_t>(wanted)) ==
-           static_cast<std::uint8_t>(wanted);
+    return (static_cast<std::uint8_t>(flags) & static_cast<std::uint8_t>(wanted)) == static_cast<std::uint8_t>(wanted);
 }
 
 /// Identifies one operation of a reusable source. .NET uses a 16-bit `short`, which

@@ -33,17 +33,15 @@ public:
 
     /// A task that is already done with `value`.
     template <class U = stored_t<T>>
-        requires(!std::is_void_v<T> && std::is_convertible_v<U, stored_t<T>>)
-    explicit ValueTask(U&& value) : kind_(Kind::value), value_(std::forward<U>(value)) {}
+    requires(!std::is_void_v<T> && std::is_convertible_v<U, stored_t<T>>) explicit ValueTask(U&& value)
+        : kind_(Kind::value), value_(std::forward<U>(value)) {}
 
     /// A task over operation `token` of `source`.
     ValueTask(ValueTaskSource<T>& source, Token token) noexcept
         : kind_(Kind::source), source_(&source), token_(token) {}
 
     /// A task that is already done with `void`.
-    static ValueTask completed()
-        requires std::is_void_v<T>
-    {
+    static ValueTask completed() requires std::is_void_v<T> {
         ValueTask task;
         task.kind_ = Kind::value;
         task.value_.emplace();
@@ -105,15 +103,11 @@ public:
         require_valid();
         Kind kind = std::exchange(kind_, Kind::consumed);
         switch (kind) {
-            case Kind::source:
-                return source_->result(token_);
-            case Kind::error:
-                std::rethrow_exception(std::exchange(error_, nullptr));
+            case Kind::source: return source_->result(token_);
+            case Kind::error: std::rethrow_exception(std::exchange(error_, nullptr));
             default:
-                if constexpr (std::is_void_v<T>)
-                    return;
-                else
-                    return std::move(*value_);
+                if constexpr (std::is_void_v<T>) return;
+                else return std::move(*value_);
         }
     }
 
@@ -128,8 +122,7 @@ private:
     }
 
     void require_valid() const {
-        if (kind_ == Kind::consumed)
-            throw invalid_operation("ValueTask awaited after it was consumed or moved from");
+        if (kind_ == Kind::consumed) throw invalid_operation("ValueTask awaited after it was consumed or moved from");
     }
 
     void take_from(ValueTask& other) noexcept {

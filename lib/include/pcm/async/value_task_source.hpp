@@ -17,8 +17,7 @@ public:
 
     /// Registers `continuation(state)` to run once the operation completes. If it has
     /// completed since `status` was asked, the continuation runs before this returns.
-    virtual void on_completed(Continuation continuation, void* state, Token token,
-                              CompletionFlags flags) = 0;
+    virtual void on_completed(Continuation continuation, void* state, Token token, CompletionFlags flags) = 0;
 
     /// The outcome: the value, or the stored exception rethrown. Called once per
     /// operation, only after completion; it never waits.

@@ -41,9 +41,9 @@ struct FilesystemConfig {
     bool operator==(const FilesystemConfig&) const = default;
 };
 struct SocketConfig {
-    std::string path;          ///< empty: the per-user default (see default_socket_path)
+    std::string path;  ///< empty: the per-user default (see default_socket_path)
     std::uint32_t mode = 0660;
-    std::string group;         ///< empty: leave the group as created
+    std::string group;  ///< empty: leave the group as created
     bool operator==(const SocketConfig&) const = default;
 };
 struct LimitsConfig {
@@ -64,8 +64,8 @@ struct LimitsConfig {
 };
 
 struct HttpConfig {
-    std::string listen;  ///< "host:port" ("[v6]:port"); empty: no HTTP listener
-    std::size_t max_connections = 64;  ///< over it, the oldest connection is dropped
+    std::string listen;                 ///< "host:port" ("[v6]:port"); empty: no HTTP listener
+    std::size_t max_connections = 64;   ///< over it, the oldest connection is dropped
     milliseconds write_timeout{10000};  ///< a reply not taken by the client within it: closed
     bool operator==(const HttpConfig&) const = default;
 };

@@ -65,7 +65,7 @@ private:
     bool rendering_ = false;
     Key key_{}, rendering_key_{};
     std::shared_ptr<std::string> text_ = std::make_shared<std::string>();  // complete
-    std::shared_ptr<std::string> next_;                                     // being rendered
+    std::shared_ptr<std::string> next_;                                    // being rendered
     bool has_text_ = false;
     bool calling_now_ = false;
     std::vector<std::pair<Ready, void*>> waiters_, calling_;

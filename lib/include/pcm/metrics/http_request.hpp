@@ -7,8 +7,8 @@ namespace pcm::metrics {
 
 struct HttpRequest {
     enum class Method { get, head, other } method = Method::other;
-    std::string path;    ///< without the query string (nor scheme and host, in absolute form)
-    std::string accept;  ///< the Accept header, or empty
+    std::string path;                          ///< without the query string (nor scheme and host, in absolute form)
+    std::string accept;                        ///< the Accept header, or empty
     int version_major = 1, version_minor = 1;  ///< HTTP/major.minor; 0.9 for a request line without a version
 };
 

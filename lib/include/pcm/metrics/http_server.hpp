@@ -60,7 +60,7 @@ private:
     // One text per sample and format, shared by every connection writing it: slow clients
     // cost a reference each, not a copy of the body.
     std::array<ExpositionCache, 2> texts_;  // Prometheus text, OpenMetrics
-    config::HttpConfig config_;  // as at start: the listener's settings change only on restart
+    config::HttpConfig config_;             // as at start: the listener's settings change only on restart
     ClientCounters counters_;
     std::uint64_t requests_ = 0;
     bool stopping_ = false;

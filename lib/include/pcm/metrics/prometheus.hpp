@@ -4,8 +4,8 @@
 #include <pcm/monitor/monitor.hpp>
 
 #include <array>
-#include <memory>
 #include <cstddef>
+#include <memory>
 #include <string>
 
 namespace pcm::metrics {

@@ -15,11 +15,23 @@ namespace pcm::sample {
 /// counters; absent ones stay 0 and `count` says how many came. Sectors are 512 bytes.
 struct DiskCounters {
     enum Field : std::size_t {
-        reads, reads_merged, sectors_read, read_ms,
-        writes, writes_merged, sectors_written, write_ms,
-        in_flight, io_ms, weighted_io_ms,
-        discards, discards_merged, sectors_discarded, discard_ms,
-        flushes, flush_ms,
+        reads,
+        reads_merged,
+        sectors_read,
+        read_ms,
+        writes,
+        writes_merged,
+        sectors_written,
+        write_ms,
+        in_flight,
+        io_ms,
+        weighted_io_ms,
+        discards,
+        discards_merged,
+        sectors_discarded,
+        discard_ms,
+        flushes,
+        flush_ms,
     };
     static constexpr std::size_t max_fields = 17;
     std::array<std::uint64_t, max_fields> values{};

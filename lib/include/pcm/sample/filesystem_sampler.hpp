@@ -16,8 +16,8 @@
 
 namespace pcm::sample {
 
-/// Which mounts to report (an empty pattern excludes nothing); the defaults leave out pseudo and container filesystems as
-/// node_exporter does, plus the per-user and lock tmpfs mounts under /run.
+/// Which mounts to report (an empty pattern excludes nothing); the defaults leave out pseudo and container filesystems
+/// as node_exporter does, plus the per-user and lock tmpfs mounts under /run.
 struct FilesystemOptions {
     std::string fs_types_exclude =
         "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|"

@@ -10,8 +10,8 @@ namespace pcm::sample {
 
 /// The figures people look at, in bytes. used = total - available, as `free` computes it.
 struct MemorySummary {
-    std::uint64_t total = 0, free = 0, available = 0, buffers = 0, cached = 0, shmem = 0, sreclaimable = 0,
-                  dirty = 0, swap_total = 0, swap_free = 0, used = 0, swap_used = 0;
+    std::uint64_t total = 0, free = 0, available = 0, buffers = 0, cached = 0, shmem = 0, sreclaimable = 0, dirty = 0,
+                  swap_total = 0, swap_free = 0, used = 0, swap_used = 0;
     double used_percent = 0, swap_used_percent = 0;
 };
 

@@ -12,10 +12,10 @@ namespace pcm::sample {
 /// \040, \011, \012 and \134.
 struct MountEntry {
     unsigned major = 0, minor = 0;
-    std::string root;         ///< the directory of the filesystem mounted here ("/" unless a bind mount)
+    std::string root;  ///< the directory of the filesystem mounted here ("/" unless a bind mount)
     std::string mount_point;
     std::string fstype;
-    std::string source;       ///< e.g. /dev/vda1, or "none"
+    std::string source;  ///< e.g. /dev/vda1, or "none"
 };
 
 /// Parses mountinfo text into `out`, reusing its strings (no allocation while the mount

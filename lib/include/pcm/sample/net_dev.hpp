@@ -13,10 +13,22 @@ namespace pcm::sample {
 /// The sixteen counters of one interface, in the kernel's column order (net/core/net-procfs.c).
 struct NetDevCounters {
     enum Field : std::size_t {
-        receive_bytes, receive_packets, receive_errs, receive_drop,
-        receive_fifo, receive_frame, receive_compressed, receive_multicast,
-        transmit_bytes, transmit_packets, transmit_errs, transmit_drop,
-        transmit_fifo, transmit_colls, transmit_carrier, transmit_compressed,
+        receive_bytes,
+        receive_packets,
+        receive_errs,
+        receive_drop,
+        receive_fifo,
+        receive_frame,
+        receive_compressed,
+        receive_multicast,
+        transmit_bytes,
+        transmit_packets,
+        transmit_errs,
+        transmit_drop,
+        transmit_fifo,
+        transmit_colls,
+        transmit_carrier,
+        transmit_compressed,
     };
     static constexpr std::size_t count = 16;
     std::array<std::uint64_t, count> values{};
@@ -27,7 +39,7 @@ struct NetDevCounters {
 /// node_exporter's names for the columns (node_network_<direction>_<name>_total).
 inline constexpr std::array<std::string_view, NetDevCounters::count> net_dev_field_names = {
     "bytes", "packets", "errs", "drop", "fifo", "frame", "compressed", "multicast",
-    "bytes", "packets", "errs", "drop", "fifo", "colls", "carrier", "compressed",
+    "bytes", "packets", "errs", "drop", "fifo", "colls", "carrier",    "compressed",
 };
 
 struct NetDevLine {

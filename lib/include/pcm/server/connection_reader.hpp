@@ -78,13 +78,13 @@ private:
     void resume_reading() noexcept;
 
     uv_stream_t* stream_;
-    std::string buffer_;          // fixed size: max_line + 1 (room for the newline)
-    std::size_t filled_ = 0;      // bytes received and not yet consumed
-    std::size_t consumed_ = 0;    // length of the line handed out last, with its newline
-    int end_ = 0;                 // UV_EOF or another error, once the stream ended
-    bool pending_ = false;        // a read is waiting for a line
-    bool paused_ = false;         // uv_read_stop because the buffer is full
-    bool gated_ = false;          // uv_read_stop for backpressure (see gate)
+    std::string buffer_;        // fixed size: max_line + 1 (room for the newline)
+    std::size_t filled_ = 0;    // bytes received and not yet consumed
+    std::size_t consumed_ = 0;  // length of the line handed out last, with its newline
+    int end_ = 0;               // UV_EOF or another error, once the stream ended
+    bool pending_ = false;      // a read is waiting for a line
+    bool paused_ = false;       // uv_read_stop because the buffer is full
+    bool gated_ = false;        // uv_read_stop for backpressure (see gate)
     std::uint64_t received_ = 0;
     void (*hangup_)(void*) = nullptr;
     void* hangup_state_ = nullptr;

@@ -11,12 +11,11 @@
 namespace pcm::server {
 
 /// Queues replies for a libuv stream: written at once when nothing is queued, otherwise
-/// one write in flight and everything sent meanwhile gathered behind it. The two buffers keep their capacity, so a steady stream of
-/// replies stops allocating once they have grown. A bounded `send` refuses what would push
-/// a non-empty queue past `limit` bytes (one reply of any size is taken when the queue is
-/// empty): the caller then drops the client instead of growing memory. An unbounded send
-/// is for replies to requests, which the caller bounds by not reading more requests while
-/// much is queued (see `when_at_most`).
+/// one write in flight and everything sent meanwhile gathered behind it. The two buffers keep their capacity, so a
+/// steady stream of replies stops allocating once they have grown. A bounded `send` refuses what would push a non-empty
+/// queue past `limit` bytes (one reply of any size is taken when the queue is empty): the caller then drops the client
+/// instead of growing memory. An unbounded send is for replies to requests, which the caller bounds by not reading more
+/// requests while much is queued (see `when_at_most`).
 ///
 /// Every queue may count its bytes into one total shared by all queues (`account_to`),
 /// for a budget across clients.
@@ -65,7 +64,7 @@ public:
 private:
     static void on_written(uv_write_t* request, int status);
     std::size_t try_write_now(std::string_view bytes);  // bytes written
-    void write_waiting(std::size_t skip = 0);  // skip: bytes of waiting_ already written
+    void write_waiting(std::size_t skip = 0);           // skip: bytes of waiting_ already written
     void write_in_flight(std::string_view bytes);
     void account() noexcept {
         if (total_ == nullptr) return;
@@ -83,7 +82,7 @@ private:
     std::size_t limit_;
     std::string waiting_, in_flight_;
     std::shared_ptr<const std::string> shared_in_flight_;  // a shared reply being written
-    std::string_view in_flight_bytes_;  // what uv_write has: in in_flight_ or shared_in_flight_
+    std::string_view in_flight_bytes_;                     // what uv_write has: in in_flight_ or shared_in_flight_
     uv_write_t request_{};
     std::uint64_t sent_ = 0;
     int error_ = 0;

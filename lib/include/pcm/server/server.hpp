@@ -95,7 +95,7 @@ private:
     uv::Handle<uv_poll_t> listener_;
     uv::Handle<uv_timer_t> accept_retry_;  // after running out of descriptors: accept again later
     sys::UniqueFd spare_fd_;               // given up to accept-and-refuse when out of descriptors
-    std::string socket_path_;  // to unlink at stop; empty when adopted
+    std::string socket_path_;              // to unlink at stop; empty when adopted
     std::uint32_t socket_mode_ = 0660;
     std::string socket_group_;
     std::vector<std::unique_ptr<Connection>> connections_;
@@ -111,9 +111,9 @@ private:
     std::uint64_t requests_ = 0, bytes_in_ = 0, bytes_out_ = 0;
     metrics::ClientCounters counters_;
     std::uint64_t next_id_ = 0;
-    std::size_t admitted_ = 0;                         // connections served (not those turned away)
-    std::unordered_map<uid_t, std::size_t> per_uid_;   // admitted connections per unprivileged uid
-    std::size_t queued_bytes_ = 0;                     // replies queued for all clients (OutputQueue::account_to)
+    std::size_t admitted_ = 0;                               // connections served (not those turned away)
+    std::unordered_map<uid_t, std::size_t> per_uid_;         // admitted connections per unprivileged uid
+    std::size_t queued_bytes_ = 0;                           // replies queued for all clients (OutputQueue::account_to)
     daemon::LogThrottle no_fd_log_, budget_log_, drop_log_;  // one line per 10 s of each flood
     std::function<void(metrics::ServerFigures&)> more_figures_;
     bool stopping_ = false;

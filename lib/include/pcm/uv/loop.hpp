@@ -31,8 +31,7 @@ public:
     void run_until(Pred done, std::chrono::milliseconds limit = std::chrono::minutes(1),
                    const char* what = "the awaited condition") {
         if (done()) return;
-        run_until(
-            [](void* pred) { return static_cast<bool>((*static_cast<Pred*>(pred))()); }, &done, limit, what);
+        run_until([](void* pred) { return static_cast<bool>((*static_cast<Pred*>(pred))()); }, &done, limit, what);
     }
 
 private:

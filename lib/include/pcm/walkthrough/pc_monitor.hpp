@@ -33,7 +33,8 @@ public:
     /// Samples every interval from now on.
     void start() {
         auto ms = static_cast<std::uint64_t>(interval_.count());
-        uv_timer_start(timer_.get(), [](uv_timer_t* t) { static_cast<PcMonitor*>(t->data)->tick(); }, ms, ms);
+        uv_timer_start(
+            timer_.get(), [](uv_timer_t* t) { static_cast<PcMonitor*>(t->data)->tick(); }, ms, ms);
     }
 
     /// A task for the next sample, on an idle source; invalid_operation if all are busy.
