@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that a task needs and the machine lacks, and only those
 # (no Recommends).
-# Usage: scripts/deps.sh TASK...   TASK: run, test, bench, package, fuzz
+# Usage: scripts/deps.sh TASK...   TASK: run, test, bench, package, fuzz, lint
 #
 # Installing never starts a service: a policy-rc.d that refuses every start is in place while
 # apt runs (prometheus and prometheus-node-exporter would otherwise start theirs), and the
@@ -20,11 +20,12 @@ declare -A needs=(
   [bench]="doctest-dev collectd-core"
   [package]="debhelper dpkg-dev lintian"
   [fuzz]="clang libclang-rt-14-dev"
+  [lint]="clang-format clang-tidy"
 )
 
 wanted=(${needs[run]})
 for task in "$@"; do
-  [[ -v needs[$task] ]] || { echo "deps: unknown task '$task' (run, test, bench, package, fuzz)" >&2; exit 64; }
+  [[ -v needs[$task] ]] || { echo "deps: unknown task '$task' (run, test, bench, package, fuzz, lint)" >&2; exit 64; }
   wanted+=(${needs[$task]})
 done
 missing=()

@@ -28,7 +28,7 @@ void free_frame(void* frame, std::size_t) noexcept {
     ::operator delete(frame);  // unsized: clang 14 leaves sized deallocation off by default
 }
 
-void report_unhandled(std::exception_ptr error) noexcept {
+void report_unhandled(const std::exception_ptr& error) noexcept {
     if (UnhandledHandler handler = unhandled_handler.load()) {
         handler(error);
         return;

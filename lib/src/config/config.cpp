@@ -44,7 +44,7 @@ public:
         for (const auto& [key, member] : value.items()) {
             bool known = false;
             for (std::string_view k : keys) known = known || key == k;
-            if (!known) fail(path + "/" + key, "unknown key");
+            if (!known) fail(std::string(path).append("/").append(key), "unknown key");
         }
         return true;
     }
@@ -367,7 +367,7 @@ LoadResult load_config_file(const std::string& path) {
     if (filled > max_config_bytes) return too_large(filled);
     text.resize(filled);
     LoadResult result = parse_config(text);
-    for (std::string& e : result.errors) e = path + ": " + e;
+    for (std::string& e : result.errors) e.insert(0, path + ": ");
     return result;
 }
 

@@ -114,7 +114,6 @@ struct HttpServer::Connection {
 
 HttpServer::HttpServer(uv_loop_t* loop, const monitor::Monitor& monitor, std::function<ServerFigures()> figures)
     : loop_(loop),
-      monitor_(monitor),
       figures_(std::move(figures)),
       texts_{ExpositionCache(loop, monitor, Format::prometheus_text),
              ExpositionCache(loop, monitor, Format::openmetrics)},

@@ -25,30 +25,33 @@ public:
     void* allocate(std::size_t size) {
         std::size_t total = header + (size + header - 1) / header * header;
         std::byte* base;
-        FrameArena* owner = this;
+        Header owner{this};
         if (used_ + total <= sizeof buffer_) {
             base = buffer_ + used_;
             used_ += total;
             ++live_;
         } else {
             base = static_cast<std::byte*>(::operator new(header + size));
-            owner = nullptr;
+            owner.arena = nullptr;
         }
-        std::memcpy(base, &owner, sizeof owner);
+        std::memcpy(base, &owner, sizeof(Header));
         return base + header;
     }
     static void deallocate(void* frame) noexcept {
         std::byte* base = static_cast<std::byte*>(frame) - header;
-        FrameArena* owner;
-        std::memcpy(&owner, base, sizeof owner);
-        if (owner == nullptr) {
+        Header owner{};
+        std::memcpy(&owner, base, sizeof(Header));
+        if (owner.arena == nullptr) {
             ::operator delete(base);
-        } else if (--owner->live_ == 0) {
-            owner->used_ = 0;
+        } else if (--owner.arena->live_ == 0) {
+            owner.arena->used_ = 0;
         }
     }
 
 private:
+    struct Header {
+        FrameArena* arena;  // null: the frame came from the heap
+    };
     static constexpr std::size_t header = alignof(std::max_align_t);
     alignas(std::max_align_t) std::byte buffer_[4096];
     std::size_t used_ = 0, live_ = 0;

@@ -9,7 +9,7 @@ namespace {
 constexpr std::size_t max_remembered_names = 4096;
 }  // namespace
 
-DiskSampler::DiskSampler(DiskOptions options, const std::string& proc_root)
+DiskSampler::DiskSampler(const DiskOptions& options, const std::string& proc_root)
     : diskstats_(proc_root + "/diskstats"),
       pressure_(proc_root + "/pressure/io"),
       include_(options.include),

@@ -57,7 +57,7 @@ FilesystemSampler::~FilesystemSampler() {
         if (!probe->in_flight) continue;
         uv_cancel(reinterpret_cast<uv_req_t*>(&probe->work));  // fails harmlessly once started
         probe->owner = nullptr;
-        probe.release();  // Probe::returned frees it
+        static_cast<void>(probe.release());  // Probe::returned frees it
     }
 }
 

@@ -1,5 +1,8 @@
 #include <pcm/server/render.hpp>
 
+#include <pcm/async/task.hpp>
+
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <string_view>
@@ -178,7 +181,9 @@ void append_history_reply(std::string& out, const monitor::Monitor& m, Group gro
     out += R"(],"points":[)";
     for (std::size_t i = 0; i < points.size(); ++i) {
         out += i == 0 ? "[" : ",[";
-        append_number(out, static_cast<double>(points[i].wall_ns / 1'000'000));
+        char digits[24];
+        auto [end, ec] = std::to_chars(digits, digits + sizeof digits, points[i].wall_ns / 1'000'000);  // whole ms
+        out.append(digits, end);
         for (double v : points[i].values) {
             out += ',';
             append_number(out, v);
@@ -198,6 +203,64 @@ void append_history_reply(std::string& out, const monitor::Monitor& m, Group gro
         out += '}';
     }
     out += "}}}\n";
+}
+
+json stats_json(const monitor::Monitor& m, const metrics::ServerFigures& f) {
+    json groups = json::object();
+    for (Group g : monitor::all_groups) {
+        monitor::TickStats::Summary s = m.stats(g);
+        groups[std::string(monitor::name(g))] = {
+            {"samples", s.samples},
+            {"errors", s.errors},
+            {"skipped_ticks", m.skipped_ticks(g)},
+            {"waiting", m.waiting(g)},
+            {"last_fan_out",
+             {{"waiters", m.last_fan_out(g).waiters}, {"us", static_cast<double>(m.last_fan_out(g).ns) / 1e3}}},
+            {"cost_us",
+             {{"min", static_cast<double>(s.cost_ns.min) / 1e3},
+              {"avg", s.cost_ns.avg / 1e3},
+              {"max", static_cast<double>(s.cost_ns.max) / 1e3}}},
+            {"lateness_us",
+             {{"min", static_cast<double>(s.lateness_ns.min) / 1e3},
+              {"avg", s.lateness_ns.avg / 1e3},
+              {"p99", static_cast<double>(s.lateness_ns.p99) / 1e3},
+              {"max", static_cast<double>(s.lateness_ns.max) / 1e3}}}};
+    }
+    json& fs = groups[std::string(monitor::name(Group::filesystem))];
+    const auto& mounts = m.filesystems().filesystems;
+    fs["failing"] = std::count_if(mounts.begin(), mounts.end(), [](const auto& mount) { return !mount.has_space; });
+    fs["statfs_stuck"] = m.statfs_stuck();
+    async::PoolCounters pool = m.waiter_pool();
+    async::FrameCounters frames = async::frame_counters();
+    return {
+        {"uptime_s", f.uptime_s},
+        {"groups", std::move(groups)},
+        {"waiter_pool",
+         {{"created", pool.created},
+          {"rented", pool.rented},
+          {"returned", pool.returned},
+          {"dropped", pool.dropped},
+          {"in_use", pool.rented - pool.returned}}},
+        {"coroutine_frames", {{"allocated", frames.allocated}, {"freed", frames.freed}}},
+        {"clients", f.clients},
+        {"clients_rejected", f.counters.rejected_max_clients + f.counters.rejected_per_uid + f.counters.rejected_no_fd},
+        {"rejected",
+         {{"max_clients", f.counters.rejected_max_clients},
+          {"per_uid", f.counters.rejected_per_uid},
+          {"no_descriptors", f.counters.rejected_no_fd}}},
+        {"dropped",
+         {{"output_budget", f.counters.dropped_budget},
+          {"output_queue", f.counters.dropped_queue_full},
+          {"idle", f.counters.dropped_idle}}},
+        {"read_pauses", f.counters.read_pauses},
+        {"queued_bytes", f.queued_bytes},
+        {"http",
+         {{"dropped_max_connections", f.counters.http_dropped_oldest},
+          {"write_timeouts", f.counters.http_write_timeouts},
+          {"rejected", f.counters.http_rejected}}},
+        {"requests", f.requests},
+        {"bytes_in", f.bytes_in},
+        {"bytes_out", f.bytes_out}};
 }
 
 }  // namespace pcm::server

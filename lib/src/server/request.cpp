@@ -22,7 +22,7 @@ constexpr std::array<Spec, 11> specs{{
     {"WAIT", Command::wait, Spec::one_group, Spec::optional, 86'400'000},
     {"SUBSCRIBE", Command::subscribe, Spec::one_group, Spec::optional, 86'400'000},
     {"UNSUBSCRIBE", Command::unsubscribe, Spec::no_group, Spec::none, 0},
-    {"HISTORY", Command::history, Spec::one_group, Spec::required, 31 * 86'400},
+    {"HISTORY", Command::history, Spec::one_group, Spec::required, std::uint64_t{31} * 86'400},
     {"METRICS", Command::metrics, Spec::no_group, Spec::none, 0},
     {"STATS", Command::stats, Spec::no_group, Spec::none, 0},
     {"CONFIG", Command::config, Spec::no_group, Spec::none, 0},

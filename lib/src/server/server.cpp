@@ -5,6 +5,7 @@
 #include <pcm/server/connection_reader.hpp>
 #include <pcm/server/output_queue.hpp>
 #include <pcm/server/render.hpp>
+#include <pcm/server/socket_file.hpp>
 #include <pcm/sys/unique_fd.hpp>
 
 #include <fcntl.h>
@@ -37,59 +38,6 @@ std::int64_t now_ns() noexcept { return static_cast<std::int64_t>(uv_hrtime()); 
 
 std::runtime_error failure(const std::string& what, int error) {
     return std::runtime_error(what + ": " + std::strerror(error));
-}
-
-// Whether something accepts connections on `path` right now.
-bool someone_listens(const std::string& path) {
-    sys::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
-    return ::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-}
-
-std::string octal(mode_t mode) {
-    char text[8];
-    std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
-    return text;
-}
-
-// The socket's directory must be one no other user can swap files in: owned by us or
-// root, and not writable by others unless sticky (as OpenSSH's StrictModes).
-void prepare_directory(const std::string& path) {
-    std::filesystem::path dir = std::filesystem::path(path).parent_path();
-    if (dir.empty()) dir = ".";
-    struct stat st {};
-    if (::lstat(dir.c_str(), &st) != 0) {
-        if (errno != ENOENT) throw failure("cannot examine " + dir.string(), errno);
-        if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) throw failure("cannot create " + dir.string(), errno);
-        if (::lstat(dir.c_str(), &st) != 0) throw failure("cannot examine " + dir.string(), errno);
-    }
-    if (S_ISLNK(st.st_mode)) {
-        // A symlink is only as safe as whoever could have made it.
-        if (st.st_uid != ::geteuid() && st.st_uid != 0)
-            throw std::runtime_error(dir.string() + " is a symbolic link owned by another user (uid " +
-                                     std::to_string(st.st_uid) + "); not using it for the socket");
-        if (::stat(dir.c_str(), &st) != 0) throw failure("cannot examine " + dir.string(), errno);
-    }
-    if (!S_ISDIR(st.st_mode)) throw std::runtime_error(dir.string() + " is not a directory");
-    // A directory someone else owns could swap the socket under us.
-    if (st.st_uid != ::geteuid() && st.st_uid != 0)
-        throw std::runtime_error(dir.string() + " belongs to another user (uid " + std::to_string(st.st_uid) + ")");
-    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0)
-        throw std::runtime_error("the socket directory " + dir.string() + " (mode " + octal(st.st_mode) +
-                                 ") is writable by " + ((st.st_mode & S_IWOTH) != 0 ? "all users" : "its group") +
-                                 " and not sticky, so another user could replace the socket; remove the write "
-                                 "permission (chmod go-w) or set the sticky bit (chmod +t)");
-}
-
-void replace_stale_socket(const std::string& path) {
-    struct stat st {};
-    if (::lstat(path.c_str(), &st) != 0) return;
-    if (!S_ISSOCK(st.st_mode)) throw std::runtime_error(path + " exists and is not a socket; not touching it");
-    if (someone_listens(path)) throw std::runtime_error("another pcmonitord is already listening on " + path);
-    if (::unlink(path.c_str()) != 0) throw failure("cannot remove stale socket " + path, errno);
-    log(Priority::notice, "replaced stale socket %s (nothing answered on it)", path.c_str());
 }
 
 std::string error_line(std::string_view code, std::string_view message) {
@@ -234,59 +182,22 @@ Server::Server(uv_loop_t* loop, monitor::Monitor& monitor, Reload reload)
 Server::~Server() { monitor_.on_sample({}); }
 
 void Server::listen(const std::string& path, std::uint32_t mode, const std::string& group) {
-    if (path.empty() || path.size() >= sizeof(sockaddr_un::sun_path))
-        throw std::runtime_error("socket path empty or too long (" + std::to_string(path.size()) + " bytes): " + path);
-    prepare_directory(path);
-    replace_stale_socket(path);
-    std::optional<gid_t> gid;
-    if (!group.empty()) {
-        struct group* g = ::getgrnam(group.c_str());
-        if (g == nullptr) throw std::runtime_error("socket group '" + group + "' does not exist");
-        gid = g->gr_gid;
-    }
-    sys::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    if (!fd) throw failure("cannot create a socket", errno);
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
-    // The file gets its mode from the umask at bind: no chmod after, which would follow a
-    // symlink put in its place meanwhile. (The umask is the process's: nothing else
-    // creates files while the loop thread is here.)
-    mode_t saved = ::umask(static_cast<mode_t>(~mode & 0777));
-    int rc = ::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address);
-    int bind_error = errno;
-    ::umask(saved);
-    if (rc != 0) throw failure("cannot bind " + path, bind_error);
-    // lchown: if the socket was swapped for a symlink since bind, the link changes, not its target.
-    if (gid && ::lchown(path.c_str(), static_cast<uid_t>(-1), *gid) != 0) {
-        int error = errno;
-        ::unlink(path.c_str());
-        throw failure("cannot give " + path + " to group " + group, error);
-    }
-    struct stat st {};
-    if (::lstat(path.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_uid != ::geteuid())
-        log(Priority::warning, "socket %s was replaced by something else right after it was bound", path.c_str());
-    if (::listen(fd.get(), 128) != 0) throw failure("cannot listen on " + path, errno);
-    socket_path_ = path;
-    socket_mode_ = mode;
-    socket_group_ = group;
+    SocketFile file(path, mode, group);
+    sys::UniqueFd fd = file.bind();
+    socket_file_ = std::move(file);
     start_listening(fd.release());
     log(Priority::info, "listening on %s", path.c_str());
 }
 
 void Server::check_socket() {
     socket_checked_ns_ = now_ns();
-    if (socket_path_.empty() || stopping_) return;
-    struct stat st {};
-    if (::lstat(socket_path_.c_str(), &st) == 0) return;
-    log(Priority::warning, "socket %s disappeared; binding it again", socket_path_.c_str());
-    std::string path = socket_path_;
-    socket_path_.clear();
+    if (stopping_ || !socket_file_.missing()) return;
+    log(Priority::warning, "socket %s disappeared; binding it again", socket_file_.path().c_str());
     try {
-        listen(path, socket_mode_, socket_group_);  // existing connections carry on meanwhile
+        start_listening(socket_file_.bind().release());  // existing connections carry on meanwhile
     } catch (const std::exception& e) {
-        socket_path_ = path;  // try again at the next check
-        log(Priority::error, "cannot bind %s again: %s", path.c_str(), e.what());
+        log(Priority::error, "cannot bind %s again: %s", socket_file_.path().c_str(),
+            e.what());  // again at the next check
     }
 }
 
@@ -547,65 +458,7 @@ void Server::answer(Connection& c, const Request& request) {
             append_history_reply(line_, monitor_, *request.group, static_cast<double>(request.number));
             c.send(line_);
             return;
-        case Command::stats: {
-            json groups = json::object();
-            for (Group g : monitor::all_groups) {
-                monitor::TickStats::Summary s = monitor_.stats(g);
-                groups[std::string(monitor::name(g))] = {
-                    {"samples", s.samples},
-                    {"errors", s.errors},
-                    {"skipped_ticks", monitor_.skipped_ticks(g)},
-                    {"waiting", monitor_.waiting(g)},
-                    {"last_fan_out",
-                     {{"waiters", monitor_.last_fan_out(g).waiters}, {"us", monitor_.last_fan_out(g).ns / 1e3}}},
-                    {"cost_us",
-                     {{"min", s.cost_ns.min / 1e3}, {"avg", s.cost_ns.avg / 1e3}, {"max", s.cost_ns.max / 1e3}}},
-                    {"lateness_us",
-                     {{"min", s.lateness_ns.min / 1e3},
-                      {"avg", s.lateness_ns.avg / 1e3},
-                      {"p99", s.lateness_ns.p99 / 1e3},
-                      {"max", s.lateness_ns.max / 1e3}}}};
-            }
-            json& fs = groups[std::string(monitor::name(Group::filesystem))];
-            const auto& mounts = monitor_.filesystems().filesystems;
-            fs["failing"] = std::count_if(mounts.begin(), mounts.end(), [](const auto& f) { return !f.has_space; });
-            fs["statfs_stuck"] = monitor_.statfs_stuck();
-            async::PoolCounters pool = monitor_.waiter_pool();
-            async::FrameCounters frames = async::frame_counters();
-            metrics::ServerFigures f = figures();
-            c.reply({{"ok", true},
-                     {"stats",
-                      {{"uptime_s", f.uptime_s},
-                       {"groups", std::move(groups)},
-                       {"waiter_pool",
-                        {{"created", pool.created},
-                         {"rented", pool.rented},
-                         {"returned", pool.returned},
-                         {"dropped", pool.dropped},
-                         {"in_use", pool.rented - pool.returned}}},
-                       {"coroutine_frames", {{"allocated", frames.allocated}, {"freed", frames.freed}}},
-                       {"clients", f.clients},
-                       {"clients_rejected",
-                        f.counters.rejected_max_clients + f.counters.rejected_per_uid + f.counters.rejected_no_fd},
-                       {"rejected",
-                        {{"max_clients", f.counters.rejected_max_clients},
-                         {"per_uid", f.counters.rejected_per_uid},
-                         {"no_descriptors", f.counters.rejected_no_fd}}},
-                       {"dropped",
-                        {{"output_budget", f.counters.dropped_budget},
-                         {"output_queue", f.counters.dropped_queue_full},
-                         {"idle", f.counters.dropped_idle}}},
-                       {"read_pauses", f.counters.read_pauses},
-                       {"queued_bytes", f.queued_bytes},
-                       {"http",
-                        {{"dropped_max_connections", f.counters.http_dropped_oldest},
-                         {"write_timeouts", f.counters.http_write_timeouts},
-                         {"rejected", f.counters.http_rejected}}},
-                       {"requests", f.requests},
-                       {"bytes_in", f.bytes_in},
-                       {"bytes_out", f.bytes_out}}}});
-            return;
-        }
+        case Command::stats: c.reply({{"ok", true}, {"stats", stats_json(monitor_, figures())}}); return;
         case Command::config: c.reply({{"ok", true}, {"config", config::to_json(monitor_.config())}}); return;
         case Command::reload: {
             bool allowed = c.peer_uid && (*c.peer_uid == 0 || *c.peer_uid == ::geteuid());
@@ -621,7 +474,7 @@ void Server::answer(Connection& c, const Request& request) {
             // read) until the outcome is in, so replies stay in order.
             c.out.hold(false);
             c.reader.gate();
-            reload_([this, id = c.id](ReloadOutcome outcome) {
+            reload_([this, id = c.id](const ReloadOutcome& outcome) {
                 auto it = std::find_if(connections_.begin(), connections_.end(),
                                        [&](const auto& owned) { return owned->id == id; });
                 if (it == connections_.end() || (*it)->aborted || (*it)->closing) return;  // gone meanwhile
@@ -724,7 +577,7 @@ void Server::stop(std::function<void()> on_closed) {
     listener_.close();
     accept_retry_.close();
     listen_fd_.reset();
-    if (!socket_path_.empty()) ::unlink(socket_path_.c_str());
+    socket_file_.remove();
     for (auto& c : connections_) c->abort("the daemon is stopping");
     maybe_closed();
 }

@@ -107,7 +107,7 @@ using UnhandledHandler = void (*)(std::exception_ptr);
 void set_unhandled_handler(UnhandledHandler handler) noexcept;
 
 namespace detail {
-void report_unhandled(std::exception_ptr error) noexcept;
+void report_unhandled(const std::exception_ptr& error) noexcept;
 
 struct Detached {
     struct promise_type : CountedFrame {

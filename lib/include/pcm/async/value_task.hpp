@@ -33,7 +33,10 @@ public:
 
     /// A task that is already done with `value`.
     template <class U = stored_t<T>>
-    requires(!std::is_void_v<T> && std::is_convertible_v<U, stored_t<T>>) explicit ValueTask(U&& value)
+    requires(!std::is_void_v<T> && !std::is_same_v<std::remove_cvref_t<U>, ValueTask> &&
+             std::is_convertible_v<
+                 U, stored_t<T>>) explicit ValueTask(U&& value)  // NOLINT(bugprone-forwarding-reference-overload):
+                                                                 // a ValueTask is excluded above
         : kind_(Kind::value), value_(std::forward<U>(value)) {}
 
     /// A task over operation `token` of `source`.
@@ -49,10 +52,10 @@ public:
     }
 
     /// A task that is already done with `error`.
-    static ValueTask from_exception(std::exception_ptr error) {
+    static ValueTask from_exception(const std::exception_ptr& error) {
         ValueTask task;
         task.kind_ = Kind::error;
-        task.error_ = std::move(error);
+        task.error_ = error;
         return task;
     }
 

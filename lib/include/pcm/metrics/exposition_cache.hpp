@@ -25,7 +25,7 @@ public:
     /// Called once the render the waiter waited for is complete (`latest()` has it).
     using Ready = void (*)(void* waiter);
 
-    static constexpr std::size_t default_step_bytes = 128 * 1024;  // about a millisecond of rendering
+    static constexpr std::size_t default_step_bytes = std::size_t{128} * 1024;  // about a millisecond of rendering
 
     /// `trailer` ends every text (the socket's METRICS marks its end with "# EOF\n").
     ExpositionCache(uv_loop_t* loop, const monitor::Monitor& monitor, Format format, std::string_view trailer = {},

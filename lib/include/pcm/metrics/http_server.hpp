@@ -53,7 +53,6 @@ private:
     void closed(Connection& c);
 
     uv_loop_t* loop_;
-    const monitor::Monitor& monitor_;
     std::function<ServerFigures()> figures_;
     uv::Handle<uv_tcp_t> listener_;
     std::vector<std::unique_ptr<Connection>> connections_;

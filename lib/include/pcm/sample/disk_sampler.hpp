@@ -24,7 +24,7 @@ struct DiskOptions {
 class DiskSampler {
 public:
     /// Throws std::invalid_argument for an invalid pattern.
-    explicit DiskSampler(DiskOptions options = {}, const std::string& proc_root = "/proc");
+    explicit DiskSampler(const DiskOptions& options = {}, const std::string& proc_root = "/proc");
 
     const DiskReading& sample();
     const DiskReading& reading() const noexcept { return reading_; }

@@ -5,6 +5,7 @@
 #include <pcm/metrics/prometheus.hpp>
 #include <pcm/monitor/monitor.hpp>
 #include <pcm/server/request.hpp>
+#include <pcm/server/socket_file.hpp>
 #include <pcm/sys/unique_fd.hpp>
 #include <pcm/uv/handle.hpp>
 
@@ -95,9 +96,7 @@ private:
     uv::Handle<uv_poll_t> listener_;
     uv::Handle<uv_timer_t> accept_retry_;  // after running out of descriptors: accept again later
     sys::UniqueFd spare_fd_;               // given up to accept-and-refuse when out of descriptors
-    std::string socket_path_;              // to unlink at stop; empty when adopted
-    std::uint32_t socket_mode_ = 0660;
-    std::string socket_group_;
+    SocketFile socket_file_;               // empty when the service manager passed the socket
     std::vector<std::unique_ptr<Connection>> connections_;
     struct Rendered {
         std::uint64_t sequence = 0;
