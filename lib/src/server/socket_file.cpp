@@ -83,7 +83,8 @@ void replace_stale_socket(const std::string& path) {
 
 sys::UniqueFd SocketFile::bind() const {
     if (path_.empty() || path_.size() >= sizeof(sockaddr_un::sun_path))
-        throw std::runtime_error("socket path empty or too long (" + std::to_string(path_.size()) + " bytes): " + path_);
+        throw std::runtime_error("socket path empty or too long (" + std::to_string(path_.size()) +
+                                 " bytes): " + path_);
     prepare_directory(path_);
     replace_stale_socket(path_);
     std::optional<gid_t> gid;
