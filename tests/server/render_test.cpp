@@ -26,7 +26,7 @@ TEST_CASE("HISTORY's reply line is JSON with every point and summary the monitor
 
     for (monitor::Group group : monitor::all_groups) {
         std::string line = "leading text stays\n";
-        server::append_history_reply(line, m, group, 3600);
+        server::append_history_reply(line, m, group, std::chrono::hours(1));
         REQUIRE(line.starts_with("leading text stays\n"));
         line.erase(0, std::string_view("leading text stays\n").size());
         REQUIRE(line.ends_with("}\n"));

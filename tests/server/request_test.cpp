@@ -28,12 +28,13 @@ TEST_CASE("requests: commands in any case, groups and numbers") {
     REQUIRE(wait.request);
     CHECK(wait.request->command == Command::wait);
     CHECK(wait.request->group == Group::filesystem);
-    CHECK(wait.request->number == 250);
+    CHECK(wait.request->timeout == std::chrono::milliseconds(250));
 
     ParsedRequest history = parse_request("history mem 60");
     REQUIRE(history.request);
     CHECK(history.request->group == Group::memory);
-    CHECK(history.request->number == 60);
+    CHECK(history.request->span == std::chrono::seconds(60));
+    CHECK(parse_request("SUBSCRIBE disk 1000").request->every == std::chrono::seconds(1));
 
     for (const char* ok : {"PING", "help", "UNSUBSCRIBE", "metrics", "Stats", "CONFIG", "reload", "SUBSCRIBE disk",
                            "SUBSCRIBE disk 1000", "WAIT cpu"})

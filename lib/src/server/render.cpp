@@ -163,7 +163,8 @@ void append_name(std::string& out, std::string_view name) {
 
 }  // namespace
 
-void append_history_reply(std::string& out, const monitor::Monitor& m, Group group, double seconds) {
+void append_history_reply(std::string& out, const monitor::Monitor& m, Group group, std::chrono::seconds span) {
+    const double seconds = static_cast<double>(span.count());
     static thread_local std::vector<monitor::HistoryPoint> points;  // capacity kept between requests
     points.clear();
     std::array<monitor::FigureSummary, monitor::max_figures> summary;

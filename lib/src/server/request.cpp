@@ -12,21 +12,26 @@ struct Spec {
     Command command;
     enum Takes { no_group, group_or_all, one_group } group;
     enum Number { none, optional, required } number;
-    std::uint64_t max;
+    std::uint64_t max;                       // the number's largest value, in its unit
+    void (*store)(Request&, std::uint64_t);  // puts the number where it belongs, typed
 };
 
+void timeout_ms(Request& r, std::uint64_t n) { r.timeout = std::chrono::milliseconds(n); }
+void every_ms(Request& r, std::uint64_t n) { r.every = std::chrono::milliseconds(n); }
+void span_s(Request& r, std::uint64_t n) { r.span = std::chrono::seconds(n); }
+
 constexpr std::array<Spec, 11> specs{{
-    {"PING", Command::ping, Spec::no_group, Spec::none, 0},
-    {"HELP", Command::help, Spec::no_group, Spec::none, 0},
-    {"GET", Command::get, Spec::group_or_all, Spec::none, 0},
-    {"WAIT", Command::wait, Spec::one_group, Spec::optional, 86'400'000},
-    {"SUBSCRIBE", Command::subscribe, Spec::one_group, Spec::optional, 86'400'000},
-    {"UNSUBSCRIBE", Command::unsubscribe, Spec::no_group, Spec::none, 0},
-    {"HISTORY", Command::history, Spec::one_group, Spec::required, std::uint64_t{31} * 86'400},
-    {"METRICS", Command::metrics, Spec::no_group, Spec::none, 0},
-    {"STATS", Command::stats, Spec::no_group, Spec::none, 0},
-    {"CONFIG", Command::config, Spec::no_group, Spec::none, 0},
-    {"RELOAD", Command::reload, Spec::no_group, Spec::none, 0},
+    {"PING", Command::ping, Spec::no_group, Spec::none, 0, nullptr},
+    {"HELP", Command::help, Spec::no_group, Spec::none, 0, nullptr},
+    {"GET", Command::get, Spec::group_or_all, Spec::none, 0, nullptr},
+    {"WAIT", Command::wait, Spec::one_group, Spec::optional, 86'400'000, timeout_ms},
+    {"SUBSCRIBE", Command::subscribe, Spec::one_group, Spec::optional, 86'400'000, every_ms},
+    {"UNSUBSCRIBE", Command::unsubscribe, Spec::no_group, Spec::none, 0, nullptr},
+    {"HISTORY", Command::history, Spec::one_group, Spec::required, std::uint64_t{31} * 86'400, span_s},
+    {"METRICS", Command::metrics, Spec::no_group, Spec::none, 0, nullptr},
+    {"STATS", Command::stats, Spec::no_group, Spec::none, 0, nullptr},
+    {"CONFIG", Command::config, Spec::no_group, Spec::none, 0, nullptr},
+    {"RELOAD", Command::reload, Spec::no_group, Spec::none, 0, nullptr},
 }};
 
 ParsedRequest fail(std::string_view code, std::string_view message) noexcept { return {std::nullopt, {code, message}}; }
@@ -46,7 +51,7 @@ ParsedRequest parse_request(std::string_view line) noexcept {
         if (sample::equals_ignoring_case(word, s.name)) spec = &s;
     if (spec == nullptr) return fail("unknown_command", "unknown command; try HELP");
 
-    Request request{spec->command, std::nullopt, 0};
+    Request request{spec->command, std::nullopt, {}, {}, {}};
     if (spec->group != Spec::no_group) {
         std::string_view name;
         if (!fields.next(name))
@@ -60,13 +65,15 @@ ParsedRequest parse_request(std::string_view line) noexcept {
         }
     }
     if (spec->number != Spec::none) {
-        std::string_view number;
-        if (!fields.next(number)) {
+        std::string_view text;
+        std::uint64_t number = 0;
+        if (!fields.next(text)) {
             if (spec->number == Spec::required) return fail("bad_argument", "missing number of seconds");
-        } else if (!sample::parse_number(number, request.number) || request.number > spec->max ||
-                   (spec->command == Command::history && request.number == 0)) {
+        } else if (!sample::parse_number(text, number) || number > spec->max ||
+                   (spec->number == Spec::required && number == 0)) {
             return fail("bad_argument", "the number is not a whole number in range");
         }
+        spec->store(request, number);
     }
     if (!fields.rest().empty()) return fail("bad_argument", "too many arguments");
     return {request, {}};

@@ -402,7 +402,7 @@ async::Task<void> Server::serve(Connection& c) {
         const char* failed_message = "";
         c.out.hold(false);  // what came before the WAIT is not held back by it
         try {
-            co_await monitor_.next(group, std::chrono::milliseconds(request.number), c.stop.get_token());
+            co_await monitor_.next(group, request.timeout, c.stop.get_token());
         } catch (const async::timeout_error&) {
             failed_code = "timeout", failed_message = "no fresh sample within the timeout";
         } catch (const async::canceled_error&) {
@@ -443,10 +443,10 @@ void Server::answer(Connection& c, const Request& request) {
             return;
         case Command::subscribe:
             c.subscribed = request.group;
-            c.every_ns = static_cast<std::int64_t>(request.number) * 1'000'000;
+            c.every_ns = std::chrono::nanoseconds(request.every).count();
             c.last_push_ns = 0;
             c.touch();  // subscribers are never idle
-            c.reply({{"ok", true}, {"subscribed", monitor::name(*request.group)}, {"every_ms", request.number}});
+            c.reply({{"ok", true}, {"subscribed", monitor::name(*request.group)}, {"every_ms", request.every.count()}});
             return;
         case Command::unsubscribe:
             c.subscribed.reset();
@@ -455,7 +455,7 @@ void Server::answer(Connection& c, const Request& request) {
             return;
         case Command::history:
             line_.clear();
-            append_history_reply(line_, monitor_, *request.group, static_cast<double>(request.number));
+            append_history_reply(line_, monitor_, *request.group, request.span);
             c.send(line_);
             return;
         case Command::stats: c.reply({{"ok", true}, {"stats", stats_json(monitor_, figures())}}); return;

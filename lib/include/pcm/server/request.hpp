@@ -2,6 +2,7 @@
 // One request line of the local protocol, parsed.
 #include <pcm/monitor/group.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -13,7 +14,9 @@ enum class Command { ping, help, get, wait, subscribe, unsubscribe, history, met
 struct Request {
     Command command = Command::ping;
     std::optional<monitor::Group> group;  ///< GET without a group (ALL) leaves it empty
-    std::uint64_t number = 0;             ///< WAIT timeout_ms, SUBSCRIBE every_ms, HISTORY seconds
+    std::chrono::milliseconds timeout{};  ///< WAIT: give up after this; zero: never
+    std::chrono::milliseconds every{};    ///< SUBSCRIBE: at most one event per this; zero: every sample
+    std::chrono::seconds span{};          ///< HISTORY: how far back
 };
 
 /// A request that could not be parsed: a stable code for programs, a sentence for people.
