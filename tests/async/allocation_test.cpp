@@ -2,6 +2,7 @@
 // operator new linked into this binary.
 #include "alloc_counter.hpp"
 #include "loop_fixture.hpp"
+#include "wait.hpp"
 
 #include <pcm/async/object_pool.hpp>
 #include <pcm/async/pooled_completion_source.hpp>
@@ -41,9 +42,11 @@ Task<void> consume(Handoff& h, int rounds) {
 // Completes whatever the consumer waits on, `rounds` times.
 void produce(Handoff& h, int rounds) {
     for (int i = 0; i < rounds; ++i) {
-        PooledSource* source;
-        while ((source = h.waiting.exchange(nullptr, std::memory_order_acquire)) == nullptr) std::this_thread::yield();
-        source->try_set_result(1);
+        PooledSource* source = nullptr;
+        pcm::test::wait_until(
+            [&] { return (source = h.waiting.exchange(nullptr, std::memory_order_acquire)) != nullptr; },
+            "the consumer to wait on a source");
+        if (source != nullptr) source->try_set_result(1);
     }
 }
 

@@ -1,5 +1,6 @@
 #include "capture.hpp"
 #include "loop_fixture.hpp"
+#include "wait.hpp"
 
 #include <pcm/async/completion_source.hpp>
 #include <pcm/async/errors.hpp>
@@ -17,6 +18,7 @@ using namespace pcm::async;
 using namespace std::chrono_literals;
 using pcm::test::Capture;
 using pcm::test::LoopFixture;
+using pcm::test::wait_until;
 
 namespace {
 
@@ -219,22 +221,24 @@ TEST_CASE("a late timeout or stop request never completes the next task of a rec
     source.try_set_result(2);
     CHECK(second.get() == 2);
 
-    // Late stop requests, from another thread, for tasks already consumed and recycled.
+    // Late stop requests, from another thread, for tasks already consumed and recycled: each
+    // round's task is pending while the stop of the round before it is requested.
     constexpr int rounds = 3000;
     std::vector<std::stop_source> stops(rounds);
     std::atomic<int> published{-1};
+    std::atomic<int> stopped_before{0};  // every round below this one had its stop requested
     std::thread stopper([&] {
-        for (int done = 0; done < rounds - 1;) {
-            int current = published.load(std::memory_order_acquire);
-            for (; done < current; ++done) stops[done].request_stop();  // only rounds already over
-            std::this_thread::yield();
+        for (int round = 1; round < rounds; ++round) {
+            wait_until([&] { return published.load(std::memory_order_acquire) >= round; }, "the next round");
+            stops[round - 1].request_stop();  // that round is over
+            stopped_before.store(round, std::memory_order_release);
         }
     });
     int intact = 0;
     for (int round = 0; round < rounds; ++round) {
         ValueTask<int> task = source.create_task(0ms, stops[round].get_token());
         published.store(round, std::memory_order_release);
-        for (int spin = 0; spin < 20; ++spin) std::this_thread::yield();
+        wait_until([&] { return stopped_before.load(std::memory_order_acquire) >= round; }, "the late stop");
         intact += source.try_set_result(round) && task.get() == round;
     }
     stopper.join();

@@ -1,4 +1,5 @@
 #include "capture.hpp"
+#include "wait.hpp"
 
 #include <pcm/async/errors.hpp>
 #include <pcm/async/manual_reset_source.hpp>
@@ -85,7 +86,7 @@ TEST_CASE("completion racing registration runs every continuation exactly once")
     std::atomic<int> runs{0};
     std::thread producer([&] {
         for (int i = 0; i < iterations; ++i) {
-            while (go.load(std::memory_order_acquire) != i) std::this_thread::yield();
+            pcm::test::wait_until([&] { return go.load(std::memory_order_acquire) == i; }, "the consumer's next round");
             source.core().set_result(i);
             produced.store(i, std::memory_order_release);
         }
@@ -98,7 +99,8 @@ TEST_CASE("completion racing registration runs every continuation exactly once")
         if (source.core().status(token) == SourceStatus::pending)
             source.core().on_completed(count_run, &runs, token, CompletionFlags::none);
         else runs.fetch_add(1);
-        while (produced.load(std::memory_order_acquire) != i || runs.load() < i + 1) std::this_thread::yield();
+        pcm::test::wait_until([&] { return produced.load(std::memory_order_acquire) == i && runs.load() >= i + 1; },
+                              "the producer's result and its continuation");
         sum_ok += source.core().result(token) == i;
         source.core().reset();
     }

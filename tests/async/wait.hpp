@@ -7,7 +7,24 @@
 
 namespace pcm::test {
 
-/// Polls `done()` (yielding, or running `step()` between polls) until it holds or the
+/// Between polls of a condition another thread will make true: the first polls only spin
+/// (racing cases want both threads hot), later ones sleep briefly. A yield would hand a
+/// loaded machine's whole time slice to a CPU hog before the awaited thread ran; a short sleep
+/// lets the scheduler run that thread at once, so a lock-step of thousands of rounds stays
+/// fast under load.
+class Backoff {
+public:
+    void operator()() {
+        if (++polls_ < spins) return;
+        std::this_thread::sleep_for(std::chrono::microseconds(20));
+    }
+
+private:
+    static constexpr int spins = 256;
+    int polls_ = 0;
+};
+
+/// Polls `done()` (backing off, or running `step()` between polls) until it holds or the
 /// generous deadline passes; then fails with `what`. The deadline only bounds a hang.
 template <class Pred, class Step>
 bool wait_until(Pred done, Step step, const char* what, std::chrono::seconds limit = std::chrono::seconds(30)) {
@@ -24,8 +41,7 @@ bool wait_until(Pred done, Step step, const char* what, std::chrono::seconds lim
 
 template <class Pred>
 bool wait_until(Pred done, const char* what, std::chrono::seconds limit = std::chrono::seconds(30)) {
-    return wait_until(
-        done, [] { std::this_thread::yield(); }, what, limit);
+    return wait_until(done, Backoff{}, what, limit);
 }
 
 }  // namespace pcm::test

@@ -1,12 +1,15 @@
 // The shared exposition text: rendered once per sample, in steps across loop turns when it
 // is large, handed to every waiter of that render.
 #include "../async/loop_fixture.hpp"
+#include "alloc_counter.hpp"
 #include "fixture.hpp"
 
 #include <pcm/metrics/exposition_cache.hpp>
 #include <pcm/monitor/monitor.hpp>
 
 #include <doctest/doctest.h>
+
+#include <algorithm>
 
 #include <string>
 #include <vector>
@@ -28,7 +31,12 @@ struct BigMachine {
         c.cpu.interval = c.memory.interval = c.disk.interval = c.filesystem.interval = std::chrono::hours(1);
         monitor = std::make_unique<monitor::Monitor>(fx.scheduler, c);
         monitor->start();
-        fx.run_until([&] { return monitor->header(monitor::Group::filesystem).sequence > 0; }, "a first sample");
+        fx.run_until(
+            [&] {
+                return std::ranges::all_of(monitor::all_groups,
+                                           [&](monitor::Group g) { return monitor->stats(g).samples > 0; });
+            },
+            "a first complete sample of every group");
     }
     ~BigMachine() {
         bool stopped = false;
@@ -107,4 +115,36 @@ TEST_CASE("a waiter that asks again from its callback gets the text; finish_now 
     REQUIRE(asker.got != nullptr);
     CHECK(asker.got == cache.latest());
     CHECK(asker.got->ends_with("pcmonitor_http_rejected_total 0\n"));
+}
+
+TEST_CASE("a render that runs out of memory is given up: its waiters are called, and the next request renders anew") {
+    BigMachine m(512, 400);
+    metrics::ExpositionCache cache(m.fx.loop.get(), *m.monitor, metrics::Format::prometheus_text, {}, 16 * 1024);
+    SUBCASE("at the start: the snapshot of the samples cannot be taken") {
+        test::FailLargeAllocations out_of_memory(4 * 1024);
+        auto text = cache.current({});
+        REQUIRE(text != nullptr);
+        CHECK(text->empty());  // the last complete text: there was none yet
+    }
+    SUBCASE("mid-text, in a later loop turn: the text cannot grow") {
+        Waiter w;
+        w.cache = &cache;
+        REQUIRE(cache.current({}) == nullptr);  // the first step is done
+        cache.when_ready(&Waiter::ready, &w);
+        test::FailLargeAllocations out_of_memory(64 * 1024);
+        m.fx.run_until([&] { return w.calls > 0; }, "the waiter to be called");
+        REQUIRE(w.text != nullptr);
+        CHECK(w.text->empty());
+    }
+    CHECK(cache.failures() == 1);
+
+    Waiter again;
+    again.cache = &cache;
+    REQUIRE(cache.current({}) == nullptr);  // not stuck "under way": a new render starts
+    cache.when_ready(&Waiter::ready, &again);
+    m.fx.run_until([&] { return again.calls > 0; }, "the second render");
+    std::string whole;
+    metrics::render_prometheus(*m.monitor, {}, whole);
+    CHECK(*again.text == whole);
+    CHECK(cache.failures() == 1);
 }

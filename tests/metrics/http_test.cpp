@@ -104,7 +104,8 @@ TEST_CASE("values agree with node_exporter's on the same machine at the same mom
     };
     std::map<std::string, double> after;
     pcm::test::wait_until([&] { return sampled_since(after = samples(pcm::test::http_get(d.port, "/metrics").body)); },
-                          [] { std::this_thread::yield(); }, "a fresh sample of every group");
+                          [] { std::this_thread::sleep_for(std::chrono::milliseconds(5)); },
+                          "a fresh sample of every group");
 
     REQUIRE(theirs.count("node_memory_MemTotal_bytes") == 1);
     const double mem_total = theirs["node_memory_MemTotal_bytes"];

@@ -7,6 +7,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <string>
 
 using namespace pcm;
@@ -29,7 +31,12 @@ TEST_CASE("both formats, from fixture readings; a steady scrape allocates nothin
     test::LoopFixture fx;
     monitor::Monitor monitor(fx.scheduler, fixture_config());
     monitor.start();
-    fx.run_until([&] { return monitor.header(monitor::Group::filesystem).sequence > 0; });
+    fx.run_until(
+        [&] {
+            return std::ranges::all_of(monitor::all_groups,
+                                       [&](monitor::Group g) { return monitor.stats(g).samples > 0; });
+        },
+        "a first complete sample of every group");
 
     std::string text, open;
     metrics::render_prometheus(monitor, {}, text);
@@ -59,7 +66,12 @@ TEST_CASE("a render in steps gives the one-go text whatever the step, in whole l
     test::LoopFixture fx;
     monitor::Monitor monitor(fx.scheduler, c);
     monitor.start();
-    fx.run_until([&] { return monitor.header(monitor::Group::filesystem).sequence > 0; });
+    fx.run_until(
+        [&] {
+            return std::ranges::all_of(monitor::all_groups,
+                                       [&](monitor::Group g) { return monitor.stats(g).samples > 0; });
+        },
+        "a first complete sample of every group");
 
     for (metrics::Format format : {metrics::Format::prometheus_text, metrics::Format::openmetrics}) {
         std::string whole;

@@ -162,7 +162,7 @@ TEST_CASE("an oversized line closes that connection only; max_clients + 1 is tur
             again.send("PING\n");
             return next_json(again).value("pong", false);
         },
-        [] { std::this_thread::yield(); }, "a slot to free up after a client hung up");
+        [] { std::this_thread::sleep_for(std::chrono::milliseconds(5)); }, "a slot to free up after a client hung up");
 }
 
 TEST_CASE("a subscriber that does not read is dropped; the others keep receiving") {

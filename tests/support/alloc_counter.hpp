@@ -1,6 +1,7 @@
 #pragma once
 // Counts every call of the global operator new in a test binary (support/counting_new.cpp
 // replaces it). Allocation counts are deterministic, so tests may assert on them.
+#include <cstddef>
 #include <cstdint>
 
 namespace pcm::test {
@@ -23,6 +24,16 @@ public:
 
 private:
     AllocCounts start_;
+};
+
+/// While it lives, every allocation of `from_bytes` or more throws std::bad_alloc: running
+/// out of memory on demand, in this binary only.
+class FailLargeAllocations {
+public:
+    explicit FailLargeAllocations(std::size_t from_bytes) noexcept;
+    ~FailLargeAllocations();
+    FailLargeAllocations(const FailLargeAllocations&) = delete;
+    FailLargeAllocations& operator=(const FailLargeAllocations&) = delete;
 };
 
 }  // namespace pcm::test

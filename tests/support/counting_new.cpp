@@ -3,14 +3,17 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <new>
 
 namespace {
 std::atomic<std::uint64_t> calls{0};
 std::atomic<std::uint64_t> bytes{0};
+std::atomic<std::size_t> fail_from{SIZE_MAX};
 
 void* counted(std::size_t size, std::size_t align = 0) {
+    if (size >= fail_from.load(std::memory_order_relaxed)) throw std::bad_alloc();
     calls.fetch_add(1, std::memory_order_relaxed);
     bytes.fetch_add(size, std::memory_order_relaxed);
     if (size == 0) size = 1;
@@ -25,6 +28,8 @@ namespace pcm::test {
 AllocCounts alloc_counts() noexcept {
     return {calls.load(std::memory_order_relaxed), bytes.load(std::memory_order_relaxed)};
 }
+FailLargeAllocations::FailLargeAllocations(std::size_t from_bytes) noexcept { fail_from.store(from_bytes); }
+FailLargeAllocations::~FailLargeAllocations() { fail_from.store(SIZE_MAX); }
 }  // namespace pcm::test
 
 void* operator new(std::size_t size) { return counted(size); }

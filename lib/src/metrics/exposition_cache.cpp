@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <new>
 
 namespace pcm::metrics {
 
@@ -28,10 +29,15 @@ std::shared_ptr<const std::string> ExpositionCache::current(const ServerFigures&
     // Connections still writing the previous text keep it; otherwise its buffer is reused.
     if (!next_ || next_.use_count() > 1) next_ = std::make_shared<std::string>();
     next_->clear();
-    render_.start(monitor_, figures, format_);
     rendering_ = true;
     rendering_key_ = now;
     ++renders_;
+    try {
+        render_.start(monitor_, figures, format_);
+    } catch (const std::bad_alloc&) {
+        give_up();
+        return text_;
+    }
     if (step(step_bytes_)) return text_;
     uv_timer_start(turn_.get(), &ExpositionCache::on_turn, 0, 0);
     return nullptr;
@@ -53,17 +59,30 @@ void ExpositionCache::finish_now() {
 
 bool ExpositionCache::step(std::size_t bytes) {
     ++steps_;
-    if (!render_.step(*next_, bytes)) return false;
-    *next_ += trailer_;
-    complete();
-    return true;
-}
-
-void ExpositionCache::complete() {
+    try {
+        if (!render_.step(*next_, bytes)) return false;
+        *next_ += trailer_;
+    } catch (const std::bad_alloc&) {
+        give_up();
+        return true;
+    }
     rendering_ = false;
     std::swap(text_, next_);
     key_ = rendering_key_;
     has_text_ = true;
+    call_waiters();
+    return true;
+}
+
+void ExpositionCache::give_up() {
+    // Out of memory: the waiters get the last complete text (true of an earlier sample)
+    // rather than waiting for good; the next request tries again.
+    ++failures_;
+    rendering_ = false;
+    call_waiters();
+}
+
+void ExpositionCache::call_waiters() {
     // Waiters may ask again (and so start and even complete another render), or forget
     // others, while they are called: the outermost call goes on with whoever is left.
     if (calling_now_) return;

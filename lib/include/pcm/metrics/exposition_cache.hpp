@@ -22,7 +22,8 @@ namespace pcm::metrics {
 /// a small one is done in the first step, at once. Loop thread only.
 class ExpositionCache {
 public:
-    /// Called once the render the waiter waited for is complete (`latest()` has it).
+    /// Called once the render the waiter waited for is over: `latest()` has its text (or, if
+    /// it ran out of memory, the last complete one).
     using Ready = void (*)(void* waiter);
 
     static constexpr std::size_t default_step_bytes = std::size_t{128} * 1024;  // about a millisecond of rendering
@@ -35,7 +36,7 @@ public:
 
     /// The text of the monitor's current samples, rendering it (from `figures`) if it is
     /// not yet; nullptr when that takes more than one step (or a render is under way): then
-    /// ask `when_ready`.
+    /// ask `when_ready`. Out of memory, it is the last complete text (empty before the first).
     std::shared_ptr<const std::string> current(const ServerFigures& figures);
     /// Runs `ready(waiter)` on the loop once the render under way is complete.
     void when_ready(Ready ready, void* waiter);
@@ -49,12 +50,15 @@ public:
     /// Renders started, and steps taken (steps > renders: texts that took several turns).
     std::uint64_t renders() const noexcept { return renders_; }
     std::uint64_t steps() const noexcept { return steps_; }
+    /// Renders given up for want of memory (their waiters got the last complete text).
+    std::uint64_t failures() const noexcept { return failures_; }
 
 private:
     using Key = std::array<std::uint64_t, monitor::all_groups.size()>;
     Key key() const noexcept;
-    bool step(std::size_t bytes);  // true when the render completed
-    void complete();
+    bool step(std::size_t bytes);  // true when the render is over (complete, or given up)
+    void give_up();
+    void call_waiters();
     static void on_turn(uv_timer_t* timer);
 
     const monitor::Monitor& monitor_;
@@ -70,7 +74,7 @@ private:
     bool calling_now_ = false;
     std::vector<std::pair<Ready, void*>> waiters_, calling_;
     uv::Handle<uv_timer_t> turn_;
-    std::uint64_t renders_ = 0, steps_ = 0;
+    std::uint64_t renders_ = 0, steps_ = 0, failures_ = 0;
 };
 
 }  // namespace pcm::metrics
