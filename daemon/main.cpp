@@ -3,6 +3,7 @@
 #include <pcm/config/config.hpp>
 #include <pcm/daemon/log.hpp>
 #include <pcm/daemon/systemd.hpp>
+#include <pcm/daemon/watchdog.hpp>
 #include <pcm/metrics/http_server.hpp>
 #include <pcm/monitor/monitor.hpp>
 #include <pcm/server/server.hpp>
@@ -101,16 +102,18 @@ class Daemon {
 public:
     Daemon(uv_loop_t* loop, Options options, pcm::config::Config config)
         : options_(std::move(options)),
+          config_(std::move(config)),
           scheduler_(loop),
-          monitor_(scheduler_, config),
-          server_(loop, monitor_, [this](ReloadDone done) { reload(std::move(done)); }),
-          http_(loop, monitor_, [this] { return server_.figures(); }),
+          monitor_(scheduler_, config_),
+          server_(loop, monitor_, config_, [this](ReloadDone done) { reload(std::move(done)); }),
+          http_(loop, monitor_, config_.http, [this] { return server_.figures(); }),
           sigint_(uv_signal_init, loop),
           sigterm_(uv_signal_init, loop),
           sighup_(uv_signal_init, loop),
           service_timer_(uv_timer_init, loop),
-          watchdog_timer_(uv_timer_init, loop) {
-        service_timer_.get()->data = watchdog_timer_.get()->data = this;
+          clock_(loop),
+          watchdog_(clock_, pcm::daemon::Notifier::watchdog_period(), [this] { notifier_.send("WATCHDOG=1"); }) {
+        service_timer_.get()->data = this;
         for (auto* handle : {sigint_.get(), sigterm_.get(), sighup_.get()}) handle->data = this;
         server_.add_figures([this](pcm::metrics::ServerFigures& f) { http_.add_figures(f); });
         pcm::uv::check(uv_signal_start(sigint_.get(), &Daemon::on_stop_signal, SIGINT), "SIGINT handler");
@@ -128,23 +131,17 @@ public:
                 throw std::runtime_error("the service manager passed no listening Unix stream socket (LISTEN_FDS)");
             server_.adopt(listener->fd);
         } else {
-            const pcm::config::Config& c = monitor_.config();
-            std::string path = c.socket.path.empty() ? pcm::config::default_socket_path() : c.socket.path;
-            server_.listen(path, c.socket.mode, c.socket.group);
+            const pcm::config::SocketConfig& s = config_.socket;
+            server_.listen(s.path.empty() ? pcm::config::default_socket_path() : s.path, s.mode, s.group);
         }
-        if (!monitor_.config().http.listen.empty()) http_.listen(monitor_.config().http.listen);
+        if (!config_.http.listen.empty()) http_.listen(config_.http.listen);
         monitor_.start();
         log(Priority::info, "started: %s",
             options_.config_path.empty() ? "built-in default configuration"
                                          : ("configuration " + options_.config_path).c_str());
         // Ready once every group has its first reading; then the socket check and STATUS lines.
         uv_timer_start(service_timer_.get(), &Daemon::on_service_timer, 10, 10);
-        if (auto period = pcm::daemon::Notifier::watchdog_period(); period.count() > 0) {
-            auto ms = static_cast<std::uint64_t>(std::max<long long>(1, period.count() / 1000));
-            uv_timer_start(
-                watchdog_timer_.get(),
-                [](uv_timer_t* t) { static_cast<Daemon*>(t->data)->notifier_.send("WATCHDOG=1"); }, 0, ms);
-        }
+        if (pcm::daemon::Notifier::watchdog_period().count() > 0) watchdog_.start();
     }
 
     using ReloadDone = std::function<void(pcm::server::ReloadOutcome)>;
@@ -226,10 +223,15 @@ private:
             return {false, all};
         }
         if (options_.socket_path) r.config->socket.path = *options_.socket_path;
-        if (r.config->socket != monitor_.config().socket || r.config->http != monitor_.config().http)
+        if (r.config->socket != config_.socket || r.config->http != config_.http)
             log(Priority::warning, "reload: socket and HTTP listener settings change only on restart");
-        pcm::daemon::set_log_level(r.config->log_level);
-        monitor_.apply(*r.config);
+        r.config->socket = config_.socket;  // what runs, as CONFIG shows it
+        r.config->http = config_.http;
+        // The daemon owns the configuration and hands each part to its owner.
+        config_ = std::move(*r.config);
+        pcm::daemon::set_log_level(config_.log_level);
+        monitor_.apply(config_);
+        server_.apply(config_);
         log(Priority::info, "reloaded %s", options_.config_path.c_str());
         return {true, {}};
     }
@@ -240,16 +242,18 @@ public:
         log(Priority::info, "stopping");
         notifier_.send("STOPPING=1");
         service_timer_.close();
-        watchdog_timer_.close();
+        // The watchdog is fed to the end: a stop that hangs is the manager's to see.
         http_.stop([this] {
             server_.stop([this] {
                 monitor_.stop([this] {
-                    sigint_.close();
-                    sigterm_.close();
-                    sighup_.close();
-                    if (reading_)
-                        stop_pending_ = true;  // the read in the thread pool ends first (a regular file: soon)
-                    else uv_stop(scheduler_.loop());
+                    watchdog_.stop([this] {
+                        sigint_.close();
+                        sigterm_.close();
+                        sighup_.close();
+                        if (reading_)
+                            stop_pending_ = true;  // the read in the thread pool ends first (a regular file: soon)
+                        else uv_stop(scheduler_.loop());
+                    });
                 });
             });
         });
@@ -260,9 +264,7 @@ private:
         log(Priority::info, "received %s", signum == SIGINT ? "SIGINT" : "SIGTERM");
         static_cast<Daemon*>(handle->data)->stop();
     }
-    // Every 10 ms until ready, then every 10 s: a STATUS line, and the socket check for
-    // when no group samples as often as once a second (otherwise the server checks after
-    // a sample: no wake-up of its own).
+    // Every 10 ms until ready, then every 10 s: a STATUS line.
     static void on_service_timer(uv_timer_t* timer) {
         auto* self = static_cast<Daemon*>(timer->data);
         if (!self->ready_) {
@@ -275,7 +277,6 @@ private:
             ::malloc_trim(0);  // hand back what start-up (config, patterns, first samples) freed
             return;
         }
-        self->server_.check_socket();
         self->notifier_.send(self->status_line());
     }
 
@@ -291,13 +292,16 @@ private:
     }
 
     Options options_;
+    pcm::config::Config config_;  // the running configuration
     pcm::async::LoopScheduler scheduler_;
     pcm::monitor::Monitor monitor_;
     pcm::server::Server server_;
     pcm::metrics::HttpServer http_;
     pcm::uv::Handle<uv_signal_t> sigint_, sigterm_, sighup_;
-    pcm::uv::Handle<uv_timer_t> service_timer_, watchdog_timer_;
+    pcm::uv::Handle<uv_timer_t> service_timer_;
     pcm::daemon::Notifier notifier_ = pcm::daemon::Notifier::from_environment();
+    pcm::monitor::LoopClock clock_;
+    pcm::daemon::Watchdog watchdog_;
     bool ready_ = false;
     bool reading_ = false, stop_pending_ = false;
     std::vector<ReloadDone> waiting_reloads_;

@@ -3,6 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
 #include <thread>
 
 namespace pcm::test {
@@ -43,5 +46,30 @@ template <class Pred>
 bool wait_until(Pred done, const char* what, std::chrono::seconds limit = std::chrono::seconds(30)) {
     return wait_until(done, Backoff{}, what, limit);
 }
+
+/// A reusable meeting point for `count` threads (std::barrier's arrive_and_wait). Not
+/// std::barrier itself: libstdc++ 12's spins and backs off so that, with other processes on
+/// the machine, a round took hundreds of milliseconds; a mutex and a condition variable
+/// wake the sleepers as soon as the last one arrives.
+class Rendezvous {
+public:
+    explicit Rendezvous(std::size_t count) : count_(count) {}
+    void arrive_and_wait() {
+        std::unique_lock lock(mutex_);
+        std::size_t generation = generation_;
+        if (++arrived_ == count_) {
+            arrived_ = 0;
+            ++generation_;
+            all_here_.notify_all();
+            return;
+        }
+        all_here_.wait(lock, [&] { return generation_ != generation; });
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable all_here_;
+    std::size_t count_, arrived_ = 0, generation_ = 0;
+};
 
 }  // namespace pcm::test

@@ -12,6 +12,7 @@
 #include <pcm/sample/net_tables.hpp>
 #include <pcm/sample/pressure.hpp>
 #include <pcm/sample/proc_stat.hpp>
+#include <pcm/sample/process_stat.hpp>
 #include <pcm/sample/softnet_stat.hpp>
 #include <pcm/sample/uptime.hpp>
 #include <pcm/sample/vmstat.hpp>
@@ -39,6 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     LoadAvg load;
     Uptime up;
     Pressure pressure;
+    ProcessStat process;
 
     if (parse_proc_stat(text, stat)) {
         CpuReading reading;
@@ -69,5 +71,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     parse_loadavg(text, load);
     parse_uptime(text, up);
     parse_pressure(text, pressure);
+    parse_process_stat(text, process);
     return 0;
 }

@@ -10,7 +10,10 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <cmath>
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
@@ -88,7 +91,8 @@ TEST_CASE("values agree with node_exporter's on the same machine at the same mom
     TempDir ne_dir;
     Process exporter({"/usr/bin/prometheus-node-exporter", "--web.listen-address=127.0.0.1:" + std::to_string(port),
                       "--collector.disable-defaults", "--collector.cpu", "--collector.meminfo", "--collector.diskstats",
-                      "--collector.filesystem", "--collector.loadavg", "--collector.pressure", "--collector.stat"},
+                      "--collector.filesystem", "--collector.loadavg", "--collector.pressure", "--collector.stat",
+                      "--collector.uname", "--collector.time"},
                      ne_dir.path());
     REQUIRE(wait_http(port, "/metrics"));
     // Ours before, theirs, ours after a fresh sample of every group: a counter of theirs
@@ -120,10 +124,16 @@ TEST_CASE("values agree with node_exporter's on the same machine at the same mom
             ++compared;
             continue;
         }
+        // Each exporter's own process, and how long each took to collect: not the same thing.
+        if (key.starts_with("process_") || key.starts_with("node_scrape_collector_")) continue;
         bool exact = key.starts_with("node_memory_MemTotal") || key.starts_with("node_memory_SwapTotal") ||
                      key.starts_with("node_filesystem_size_bytes") || key.starts_with("node_boot_time_seconds") ||
-                     key.starts_with("node_filesystem_files{");
-        if (exact) {
+                     key.starts_with("node_filesystem_files{") || key.starts_with("node_filesystem_readonly") ||
+                     key.starts_with("node_uname_info");
+        if (key == "node_time_seconds") {  // ours is the time of its text, rendered at a sample
+            CHECK(value >= lo - 1);
+            CHECK(value <= hi + 1);
+        } else if (exact) {
             CHECK(value == doctest::Approx(before[key]).epsilon(1e-9));
         } else {
             // Counters move between the reads; gauges (free memory, load) wander a little. The
@@ -138,13 +148,22 @@ TEST_CASE("values agree with node_exporter's on the same machine at the same mom
         ++compared;
     }
     MESSAGE(compared, " samples compared with node_exporter");
+    // The series dashboards select a host by, with node_exporter's labels and values.
+    for (const char* key : {"node_uname_info", "node_time_seconds", "node_filesystem_readonly"}) {
+        INFO(key);
+        CHECK(std::any_of(theirs.begin(), theirs.end(), [&](const auto& kv) { return kv.first.starts_with(key); }));
+        CHECK(std::any_of(theirs.begin(), theirs.end(),
+                          [&](const auto& kv) { return kv.first.starts_with(key) && before.count(kv.first) == 1; }));
+    }
     CHECK(compared > 40);
     CHECK(before.count("node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"}") == 1);
     exporter.signal(SIGTERM);
     exporter.wait();
 }
 
-TEST_CASE("a real Prometheus server scrapes it: up == 1 and node_memory_MemTotal_bytes is there") {
+TEST_CASE(
+    "a real Prometheus server scrapes it: up == 1, node_memory_MemTotal_bytes, the dashboards' host selector and "
+    "Uptime") {
     Daemon d;
     TempDir prom;
     int port = pcm::test::free_port();
@@ -172,6 +191,19 @@ TEST_CASE("a real Prometheus server scrapes it: up == 1 and node_memory_MemTotal
     auto total = query("node_memory_MemTotal_bytes");
     REQUIRE(total.is_object());
     CHECK(total["data"]["result"].size() == 1);
+    // The node dashboards' host selector: label_values(node_uname_info, job), which Grafana
+    // asks of this endpoint; and their Uptime panel, node_time_seconds - node_boot_time_seconds.
+    auto jobs = pcm::test::http_get(port, "/api/v1/label/job/values?match%5B%5D=node_uname_info");
+    REQUIRE(jobs.status == 200);
+    CHECK(nlohmann::json::parse(jobs.body)["data"] == nlohmann::json::array({"pcmonitor"}));
+    auto uptime = query("node_time_seconds%20-%20node_boot_time_seconds");
+    REQUIRE(uptime.is_object());
+    REQUIRE(uptime["data"]["result"].size() == 1);
+    double seconds = std::stod(uptime["data"]["result"][0]["value"][1].get<std::string>());
+    std::ifstream proc_uptime("/proc/uptime");
+    double real_uptime = 0;
+    proc_uptime >> real_uptime;
+    CHECK(seconds == doctest::Approx(real_uptime).epsilon(0.01));
     server.signal(SIGTERM);
     server.wait(20s);
 }

@@ -43,3 +43,21 @@ TEST_CASE("mountinfo: this machine's table parses") {
     for (const MountEntry& m : mounts) root = root || m.mount_point == "/";
     CHECK(root);
 }
+
+TEST_CASE("mountinfo: read-only when the mount or its superblock says ro, as statvfs's ST_RDONLY does") {
+    std::vector<MountEntry> mounts;
+    REQUIRE(
+        parse_mountinfo("27 26 0:24 / /mnt/ro ro,nosuid,relatime - tmpfs none ro,size=4k\n"
+                        "28 26 0:25 / /mnt/bind-ro rw,relatime,ro shared:3 - ext4 /dev/vdc rw\n"
+                        "29 26 0:26 / /mnt/sb-ro rw,relatime - squashfs /dev/loop0 ro\n"
+                        "30 26 0:27 / /mnt/rw rw,relatime,errors=remount-ro - ext4 /dev/vdd rw,errors=remount-ro\n"
+                        "31 26 0:28 / /mnt/old rw - ext4 /dev/vde\n",
+                        mounts));
+    REQUIRE(mounts.size() == 5);
+    CHECK(mounts[0].read_only);
+    CHECK(mounts[1].read_only);
+    CHECK(mounts[2].read_only);
+    CHECK_FALSE(mounts[3].read_only);  // "remount-ro" is not "ro"
+    CHECK_FALSE(mounts[4].read_only);  // no superblock options at all
+    CHECK(mounts[4].source == "/dev/vde");
+}

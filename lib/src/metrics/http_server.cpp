@@ -3,6 +3,7 @@
 #include <pcm/config/config.hpp>
 #include <pcm/daemon/log.hpp>
 #include <pcm/metrics/http_request.hpp>
+#include <pcm/uv/close_group.hpp>
 
 #include <algorithm>
 #include <cinttypes>
@@ -28,15 +29,10 @@ struct HttpServer::Connection {
     uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&tcp); }
 
     void close() {
-        if (closing) return;
-        closing = true;
-        auto done = [](uv_handle_t* h) {
-            auto* c = static_cast<Connection*>(h->data);
-            if (--c->open_handles == 0) c->server.closed(*c);
-        };
-        uv_close(reinterpret_cast<uv_handle_t*>(&tcp), done);
-        uv_close(reinterpret_cast<uv_handle_t*>(&timer), done);
+        closer.close([](void* c) { static_cast<Connection*>(c)->server.closed(*static_cast<Connection*>(c)); }, this,
+                     &tcp, &timer);
     }
+    bool closing() const noexcept { return closer.closing(); }
 
     /// Sends a whole response and closes once it is written and the client has hung up.
     /// What the client still sends meanwhile is read and dropped (an oversized head
@@ -81,7 +77,7 @@ struct HttpServer::Connection {
     }
     static void on_written(uv_write_t* w, int status) {
         auto* c = static_cast<Connection*>(w->data);
-        if (status != 0 || c->closing) return c->close();
+        if (status != 0 || c->closing()) return c->close();
         std::string().swap(c->response);
         c->shared_body.reset();
         uv_timer_start(
@@ -107,17 +103,18 @@ struct HttpServer::Connection {
     std::size_t received = 0;
     std::string response;
     std::shared_ptr<const std::string> shared_body;
-    bool replied = false, closing = false, peer_done = false;
+    uv::CloseGroup closer;
+    bool replied = false, peer_done = false;
     bool head = false, openmetrics = false;  // of the /metrics request waiting for its text
-    int open_handles = 2;
 };
 
-HttpServer::HttpServer(uv_loop_t* loop, const monitor::Monitor& monitor, std::function<ServerFigures()> figures)
+HttpServer::HttpServer(uv_loop_t* loop, const monitor::Monitor& monitor, const config::HttpConfig& config,
+                       std::function<ServerFigures()> figures)
     : loop_(loop),
       figures_(std::move(figures)),
       texts_{ExpositionCache(loop, monitor, Format::prometheus_text),
              ExpositionCache(loop, monitor, Format::openmetrics)},
-      config_(monitor.config().http) {}
+      config_(config) {}
 
 HttpServer::~HttpServer() = default;
 
@@ -150,10 +147,10 @@ void HttpServer::on_connection(uv_stream_t* listener, int status) {
     // Over the cap the oldest connection goes: every one waits on its client, and the
     // oldest has waited longest (a scraper's request is answered at once).
     std::size_t open = 0;
-    for (const auto& other : self->connections_) open += other->closing ? 0 : 1;
+    for (const auto& other : self->connections_) open += other->closing() ? 0 : 1;
     if (open > self->config_.max_connections) {
         for (auto& other : self->connections_) {
-            if (other->closing) continue;
+            if (other->closing()) continue;
             ++self->counters_.http_dropped_oldest;
             if (self->counters_.http_dropped_oldest == 1 || self->counters_.http_dropped_oldest % 1000 == 0)
                 daemon::log(daemon::Priority::warning,
@@ -184,7 +181,7 @@ void HttpServer::on_connection(uv_stream_t* listener, int status) {
                 if (!conn->replied || n != UV_EOF || conn->response.empty()) conn->close();
                 return;
             }
-            if (n == 0 || conn->closing) return;
+            if (n == 0 || conn->closing()) return;
             if (conn->replied) return;  // drained and dropped (received stays 0)
             conn->received += static_cast<std::size_t>(n);
             // The head must end within max_request_bytes: look at no more than that.

@@ -1,5 +1,11 @@
 #include <pcm/metrics/prometheus.hpp>
 
+#include <pcm/sys/unique_fd.hpp>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -348,6 +354,13 @@ Walk filesystem_metrics(Writer& w, const Snapshot& snapshot) {
             if (w.step_full()) co_yield pause;
         }
     }
+    w.family("node_filesystem_readonly", "gauge", "Filesystem read-only status.");
+    for (const sample::FilesystemEntry& e : list) {
+        w.sample("node_filesystem_readonly",
+                 {{"device", e.mount.source}, {"fstype", e.mount.fstype}, {"mountpoint", e.mount.mount_point}},
+                 e.mount.read_only ? 1 : 0);
+        if (w.step_full()) co_yield pause;
+    }
     w.family("node_filesystem_device_error", "gauge",
              "Whether an error occurred while getting statistics for the given device.");
     for (const sample::FilesystemEntry& e : list) {
@@ -356,6 +369,44 @@ Walk filesystem_metrics(Writer& w, const Snapshot& snapshot) {
                  e.has_space ? 0 : 1);
         if (w.step_full()) co_yield pause;
     }
+}
+
+Walk node_metrics(Writer& w, const Snapshot& snapshot) {
+    const utsname& u = snapshot.uname;
+    w.family("node_uname_info", "gauge", "Labeled system information as provided by the uname system call.");
+    w.sample("node_uname_info",
+             {{"domainname", u.domainname},
+              {"machine", u.machine},
+              {"nodename", u.nodename},
+              {"release", u.release},
+              {"sysname", u.sysname},
+              {"version", u.version}},
+             1);
+    w.single("node_time_seconds", "gauge", "System time in seconds since epoch (1970).", snapshot.time_seconds);
+    w.family("node_scrape_collector_success", "gauge", "Whether the group's last sample succeeded (1) or not (0).");
+    for (auto g : monitor::all_groups)
+        w.sample("node_scrape_collector_success", {{"collector", monitor::name(g)}},
+                 snapshot.errors_now[static_cast<std::size_t>(g)] ? 0 : 1);
+    w.family("node_scrape_collector_duration_seconds", "gauge",
+             "CPU time of the group's samples on the loop thread (average).");
+    for (auto g : monitor::all_groups)
+        w.sample("node_scrape_collector_duration_seconds", {{"collector", monitor::name(g)}},
+                 snapshot.stats[static_cast<std::size_t>(g)].cost_ns.avg / 1e9);
+
+    const sample::ProcessStat& p = snapshot.process;
+    const double hz = static_cast<double>(::sysconf(_SC_CLK_TCK));
+    w.single("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.",
+             static_cast<double>(p.user_ticks + p.system_ticks) / hz);
+    w.single("process_open_fds", "gauge", "Number of open file descriptors.", static_cast<double>(snapshot.open_fds));
+    w.single("process_max_fds", "gauge", "Maximum number of open file descriptors.",
+             static_cast<double>(snapshot.max_fds));
+    w.single("process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.",
+             static_cast<double>(p.virtual_bytes));
+    w.single("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
+             static_cast<double>(p.resident_pages) * static_cast<double>(::sysconf(_SC_PAGESIZE)));
+    w.single("process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.",
+             static_cast<double>(snapshot.cpu.stat.btime) + static_cast<double>(p.start_ticks) / hz);
+    co_return;
 }
 
 Walk self_metrics(Writer& w, const Snapshot& snapshot) {
@@ -428,8 +479,8 @@ Walk end_metrics(Writer& w, const Snapshot&) {
 }
 
 using Section = Walk (*)(Writer&, const Snapshot&);
-constexpr Section sections[] = {cpu_metrics,        memory_metrics, disk_metrics,
-                                filesystem_metrics, self_metrics,   end_metrics};
+constexpr Section sections[] = {cpu_metrics,  memory_metrics, disk_metrics, filesystem_metrics,
+                                node_metrics, self_metrics,   end_metrics};
 constexpr std::size_t section_count = std::size(sections);
 
 }  // namespace
@@ -443,12 +494,42 @@ void append_label_value(std::string& out, std::string_view value) {
     }
 }
 
+namespace {
+
+// This process's figures, read without allocating: a stack buffer for its stat line, and
+// the directory of its descriptors counted.
+void take_process(Snapshot& s) {
+    if (sys::UniqueFd fd(::open("/proc/self/stat", O_RDONLY | O_CLOEXEC)); fd) {
+        char line[4096];
+        ssize_t n = ::read(fd.get(), line, sizeof line);
+        if (n > 0) sample::parse_process_stat(std::string_view(line, static_cast<std::size_t>(n)), s.process);
+    }
+    s.open_fds = 0;
+    if (DIR* dir = ::opendir("/proc/self/fd")) {
+        while (const dirent* entry = ::readdir(dir)) s.open_fds += entry->d_name[0] != '.';
+        ::closedir(dir);
+        if (s.open_fds > 0) --s.open_fds;  // the directory's own descriptor
+    }
+    rlimit limit{};
+    s.max_fds = ::getrlimit(RLIMIT_NOFILE, &limit) == 0 ? limit.rlim_cur : 0;
+}
+
+}  // namespace
+
 void Snapshot::take(const monitor::Monitor& monitor, const ServerFigures& figures) {
+    if (::uname(&uname) != 0) uname = {};
+    timespec now{};
+    ::clock_gettime(CLOCK_REALTIME, &now);
+    time_seconds = static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
+    take_process(*this);
     cpu = monitor.cpu();
     memory = monitor.memory();
     disk = monitor.disk();
     filesystems = monitor.filesystems();
-    for (monitor::Group g : monitor::all_groups) stats[static_cast<std::size_t>(g)] = monitor.stats(g);
+    for (monitor::Group g : monitor::all_groups) {
+        stats[static_cast<std::size_t>(g)] = monitor.stats(g);
+        errors_now[static_cast<std::size_t>(g)] = !monitor.header(g).error.empty();
+    }
     waiter_pool = monitor.waiter_pool();
     server = figures;
 }

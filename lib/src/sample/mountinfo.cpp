@@ -15,6 +15,15 @@ void assign_decoded(std::string_view escaped, std::string& out) {
     decode_octal_escapes(escaped, out);
 }
 
+bool has_option(std::string_view options, std::string_view wanted) {
+    for (std::string_view rest = options; !rest.empty();) {
+        std::size_t comma = rest.find(',');
+        if (rest.substr(0, comma) == wanted) return true;
+        rest.remove_prefix(comma == std::string_view::npos ? rest.size() : comma + 1);
+    }
+    return false;
+}
+
 bool parse_line(std::string_view line, MountEntry& out) {
     // id parent major:minor root mount-point options [optional...] - fstype source super-options
     FieldReader fields(line);
@@ -26,10 +35,14 @@ bool parse_line(std::string_view line, MountEntry& out) {
         if (!fields.next(field)) return false;
     } while (field != "-");
     if (!fields.next(fstype) || !fields.next(source)) return false;
+    std::string_view super_options;
+    fields.next(super_options);  // absent on some old kernels
     std::size_t colon = device.find(':');
     if (colon == std::string_view::npos || !parse_number(device.substr(0, colon), out.major) ||
         !parse_number(device.substr(colon + 1), out.minor))
         return false;
+    // Read-only if the mount or its superblock is (statvfs's ST_RDONLY says the same).
+    out.read_only = has_option(options, "ro") || has_option(super_options, "ro");
     assign_decoded(root, out.root);
     assign_decoded(mount_point, out.mount_point);
     assign_decoded(fstype, out.fstype);

@@ -106,7 +106,10 @@ json disk_json(const monitor::Monitor& m) {
 json filesystem_json(const monitor::Monitor& m) {
     json list = json::array();
     for (const sample::FilesystemEntry& f : m.filesystems().filesystems) {
-        json entry = {{"mount_point", f.mount.mount_point}, {"device", f.mount.source}, {"fstype", f.mount.fstype}};
+        json entry = {{"mount_point", f.mount.mount_point},
+                      {"device", f.mount.source},
+                      {"fstype", f.mount.fstype},
+                      {"read_only", f.mount.read_only}};
         if (f.has_space) {
             entry.update({{"size", f.space.size},
                           {"free", f.space.free},

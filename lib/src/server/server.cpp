@@ -1,182 +1,55 @@
+// The socket server's listener and connections: binding or adopting the socket, accepting
+// (and refusing, with the reason) under the limits, the output budget, and the end of each
+// connection. What a connection is served is in dispatch.cpp.
 #include <pcm/server/server.hpp>
 
-#include <pcm/async/errors.hpp>
+#include "connection.hpp"
+
 #include <pcm/daemon/log.hpp>
-#include <pcm/server/connection_reader.hpp>
-#include <pcm/server/output_queue.hpp>
-#include <pcm/server/render.hpp>
 #include <pcm/server/socket_file.hpp>
 #include <pcm/sys/unique_fd.hpp>
 
 #include <fcntl.h>
-#include <grp.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cinttypes>
-#include <cstdio>
 #include <cstring>
-#include <filesystem>
-#include <optional>
 #include <stdexcept>
-#include <stop_token>
+#include <string>
 
 namespace pcm::server {
 
 using daemon::log;
 using daemon::Priority;
+using detail::error_line;
+using detail::now_ns;
 using monitor::Group;
 using nlohmann::json;
 
 namespace {
 
-std::int64_t now_ns() noexcept { return static_cast<std::int64_t>(uv_hrtime()); }
-
 std::runtime_error failure(const std::string& what, int error) {
     return std::runtime_error(what + ": " + std::strerror(error));
 }
 
-std::string error_line(std::string_view code, std::string_view message) {
-    json j = {{"ok", false}, {"code", code}, {"error", message}};
-    return j.dump() + '\n';
-}
-
-constexpr std::string_view help_text[] = {
-    "PING",
-    "HELP",
-    "GET <cpu|memory|disk|filesystem|all>",
-    "WAIT <group> [timeout_ms]",
-    "SUBSCRIBE <group> [every_ms]",
-    "UNSUBSCRIBE",
-    "HISTORY <group> <seconds>",
-    "METRICS",
-    "STATS",
-    "CONFIG",
-    "RELOAD",
-};
-
 }  // namespace
 
-struct Server::Connection {
-    Connection(Server& s, uv_loop_t* loop)
-        : server(s),
-          reader(stream(), s.monitor_.config().limits.max_line_bytes),
-          out(stream(), s.monitor_.config().limits.output_queue_bytes) {
-        uv_pipe_init(loop, &pipe, 0);
-        pipe.data = &reader;  // the reader's callbacks find it here
-        uv_timer_init(loop, &idle);
-        idle.data = this;
-        uv_timer_init(loop, &resume);
-        resume.data = this;
-    }
-    uv_stream_t* stream() noexcept { return reinterpret_cast<uv_stream_t*>(&pipe); }
-
-    /// Sends the reply to a request: always taken (requests stop being read while much is
-    /// queued: backpressure), counted against the global budget.
-    void send(std::string_view bytes) {
-        bool keeping_up = out.queued() == 0;
-        if (!out.send(bytes, false)) abort("its connection failed");
-        // A client that had nothing waiting is not dropped for the reply it just asked for
-        // (METRICS may be larger than the budget on a big machine): the others go first.
-        server.enforce_budget(keeping_up ? this : nullptr);
-    }
-    /// As `send`, for a reply shared with other clients (a METRICS text): written from the
-    /// shared text when nothing else waits, not copied.
-    void send_shared(std::shared_ptr<const std::string> text) {
-        bool keeping_up = out.queued() == 0;
-        out.hold(false);  // what came before goes first, and the text need not wait behind a hold
-        if (!out.send_shared(std::move(text))) abort("its connection failed");
-        server.enforce_budget(keeping_up ? this : nullptr);
-    }
-    /// Sends what the client did not ask for just now (a subscription's event); a client
-    /// whose queue passes limits.output_queue_bytes is dropped.
-    void push(std::string_view bytes) {
-        if (!out.send(bytes, true)) {
-            if (!out.failed()) ++server.counters_.dropped_queue_full;
-            abort(out.failed() ? "its connection failed" : "output queue full: the client does not read");
-        }
-        server.enforce_budget(nullptr);
-    }
-    void reply(const json& body) { send(body.dump() + '\n'); }
-    void error(std::string_view code, std::string_view message) { send(error_line(code, message)); }
-
-    /// Ends the connection soon: a pending WAIT is canceled and the next read sees the end.
-    void abort(const char* why) {
-        if (aborted) return;
-        aborted = true;
-        out.discard();  // its queued replies no longer count against the budget
-        if (server.drop_log_.admit(now_ns()))
-            log(Priority::info, "dropping client%s: %s (%" PRIu64 " more clients dropped since the last line)",
-                uid_text().c_str(), why, server.drop_log_.suppressed());
-        if (!serving) {  // no coroutine left to notice
-            close();
-            return;
-        }
-        stop.request_stop();
-        reader.abort();
-    }
-
-    void touch() {
-        auto timeout = server.monitor_.config().limits.idle_timeout;
-        if (timeout.count() > 0 && !subscribed)
-            uv_timer_start(
-                &idle,
-                [](uv_timer_t* t) {
-                    auto* c = static_cast<Connection*>(t->data);
-                    ++c->server.counters_.dropped_idle;
-                    c->abort("idle timeout");
-                },
-                static_cast<std::uint64_t>(timeout.count()), 0);
-        else uv_timer_stop(&idle);
-    }
-
-    /// Closes both handles once the replies already queued are written.
-    void close_when_flushed() {
-        out.when_drained([](void* self) { static_cast<Connection*>(self)->close(); }, this);
-    }
-    void close() {
-        if (closing) return;
-        closing = true;
-        uv_timer_stop(&idle);
-        pipe.data = this;  // from here on both handles lead back to the connection
-        auto done = [](uv_handle_t* h) {
-            auto* c = static_cast<Connection*>(h->data);
-            if (--c->open_handles == 0) c->server.closed(*c);
-        };
-        uv_close(reinterpret_cast<uv_handle_t*>(&pipe), done);
-        uv_close(reinterpret_cast<uv_handle_t*>(&idle), done);
-        uv_close(reinterpret_cast<uv_handle_t*>(&resume), done);
-    }
-
-    std::string uid_text() const { return peer_uid ? " (uid " + std::to_string(*peer_uid) + ")" : std::string(); }
-
-    Server& server;
-    uv_pipe_t pipe{};
-    uv_timer_t idle{};
-    uv_timer_t resume{};  // ungates the reader on the next loop turn (see serve)
-    ConnectionReader reader;
-    OutputQueue out;
-    std::stop_source stop;
-    std::optional<uid_t> peer_uid;
-    std::optional<Group> subscribed;
-    std::int64_t every_ns = 0, last_push_ns = 0;
-    std::optional<uid_t> capped_uid;  // counted in Server::per_uid_
-    std::uint64_t id = 0;             // finds the connection again after an asynchronous reload
-    int open_handles = 3;
-    bool aborted = false, closing = false, serving = false, admitted = false;
-};
-
-Server::Server(uv_loop_t* loop, monitor::Monitor& monitor, Reload reload)
+Server::Server(uv_loop_t* loop, monitor::Monitor& monitor, const config::Config& config, Reload reload)
     : loop_(loop),
       monitor_(monitor),
       reload_(std::move(reload)),
       metrics_(loop, monitor, metrics::Format::prometheus_text, "# EOF\n"),
       started_ns_(now_ns()) {
     monitor_.on_sample([this](Group g) { on_sample(g); });
+    apply(config);
+}
+
+void Server::apply(const config::Config& config) {
+    limits_ = config.limits;
+    config_reply_ = json{{"ok", true}, {"config", config::to_json(config)}}.dump() + '\n';
 }
 
 Server::~Server() { monitor_.on_sample({}); }
@@ -186,11 +59,16 @@ void Server::listen(const std::string& path, std::uint32_t mode, const std::stri
     sys::UniqueFd fd = file.bind();
     socket_file_ = std::move(file);
     start_listening(fd.release());
+    socket_check_ = uv::Handle<uv_timer_t>(uv_timer_init, loop_);
+    socket_check_.get()->data = this;
+    uv_timer_start(
+        socket_check_.get(), [](uv_timer_t* t) { static_cast<Server*>(t->data)->check_socket(); },
+        socket_check_period_ms, socket_check_period_ms);
+    uv_unref(socket_check_.base());  // a check alone does not keep the loop running
     log(Priority::info, "listening on %s", path.c_str());
 }
 
 void Server::check_socket() {
-    socket_checked_ns_ = now_ns();
     if (stopping_ || !socket_file_.missing()) return;
     log(Priority::warning, "socket %s disappeared; binding it again", socket_file_.path().c_str());
     try {
@@ -294,7 +172,7 @@ void Server::admit(int fd) {
     ucred cred{};
     socklen_t len = sizeof cred;
     if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) c.peer_uid = cred.uid;
-    const config::LimitsConfig& limits = monitor_.config().limits;
+    const config::LimitsConfig& limits = limits_;
     bool privileged = c.peer_uid && (*c.peer_uid == 0 || *c.peer_uid == ::geteuid());
     std::size_t reserved = std::min(limits.reserved_clients, limits.max_clients - 1);
     uid_t uid = c.peer_uid.value_or(static_cast<uid_t>(-1));
@@ -325,200 +203,6 @@ void Server::admit(int fd) {
     async::spawn(serve(c));
 }
 
-struct Server::MetricsRendered {
-    Server& server;
-    bool await_ready() { return server.metrics_.current(server.figures()) != nullptr; }
-    void await_suspend(std::coroutine_handle<> awaiting) {
-        server.metrics_.when_ready([](void* frame) { std::coroutine_handle<>::from_address(frame).resume(); },
-                                   awaiting.address());
-    }
-    void await_resume() const noexcept {}
-};
-
-Server::MetricsRendered Server::metrics_rendered() { return MetricsRendered{*this}; }
-
-async::Task<void> Server::serve(Connection& c) {
-    const std::size_t pause_at = monitor_.config().limits.read_pause_bytes;
-    constexpr std::int64_t turn_ns = 2'000'000;  // pipelined requests answered per loop turn: about 2 ms' worth
-    std::int64_t turn_started = now_ns();
-    while (!c.aborted) {
-        bool gated = c.reader.gated();  // (a RELOAD in progress)
-        if (!gated && c.out.queued() > pause_at) {
-            // Backpressure: answer no more requests (and read none) until the client has
-            // taken most of what waits for it; its next sends block in its own kernel buffer.
-            ++counters_.read_pauses;
-            c.out.hold(false);
-            c.reader.gate();
-            c.out.when_at_most(
-                pause_at / 2,
-                [](void* conn) {
-                    auto* self = static_cast<Connection*>(conn);
-                    if (!self->closing) self->reader.ungate();
-                },
-                &c);
-            gated = true;
-        } else if (!gated && c.reader.line_buffered() && now_ns() - turn_started > turn_ns) {
-            // A long pipeline (HISTORY, METRICS...) gives the loop back between requests:
-            // sampling and other clients go first, then this one carries on.
-            c.out.hold(false);
-            c.reader.gate();
-            uv_timer_start(
-                &c.resume, [](uv_timer_t* t) { static_cast<Connection*>(t->data)->reader.ungate(); }, 0, 0);
-            gated = true;
-        }
-        bool waits = gated || !c.reader.line_buffered();
-        // Replies gather while the requests they answer arrived together (pipelined), and
-        // leave in one write once the last of them is answered.
-        c.out.hold(c.reader.line_buffered() && !c.reader.gated());
-        ReadResult read = co_await c.reader.read_line();
-        if (waits) turn_started = now_ns();
-        c.out.hold(true);
-        if (read.kind == ReadResult::Kind::too_long) {
-            c.error("line_too_long", "request line longer than limits.max_line_bytes; closing");
-            break;
-        }
-        if (read.kind != ReadResult::Kind::line) break;
-        c.touch();
-        ++requests_;
-        ParsedRequest parsed = parse_request(read.line);
-        if (!parsed.request) {
-            c.error(parsed.error.code, parsed.error.message);
-            continue;
-        }
-        const Request& request = *parsed.request;
-        if (request.command == Command::metrics) {
-            co_await metrics_rendered();
-            if (c.aborted) break;
-            c.send_shared(metrics_.latest());
-            continue;
-        }
-        if (request.command != Command::wait) {
-            answer(c, request);
-            continue;
-        }
-        // WAIT: the one request that suspends; the connection's stop token cancels it on hang-up.
-        Group group = *request.group;
-        std::optional<std::string_view> failed_code;
-        const char* failed_message = "";
-        c.out.hold(false);  // what came before the WAIT is not held back by it
-        try {
-            co_await monitor_.next(group, request.timeout, c.stop.get_token());
-        } catch (const async::timeout_error&) {
-            failed_code = "timeout", failed_message = "no fresh sample within the timeout";
-        } catch (const async::canceled_error&) {
-            break;  // only a hang-up cancels a WAIT: nobody is left to answer
-        } catch (const monitor::too_many_waiters&) {
-            failed_code = "too_many_waiters", failed_message = "too many clients are waiting; try again";
-        } catch (const monitor::shutting_down&) {
-            failed_code = "shutting_down", failed_message = "the daemon is shutting down";
-        }
-        if (c.aborted) break;
-        if (failed_code) c.error(*failed_code, failed_message);
-        else send_reading(c, group);
-    }
-    c.out.hold(false);
-    c.serving = false;
-    if (c.aborted) c.close();  // a dropped client gets nothing more: pending writes are canceled
-    else c.close_when_flushed();
-}
-
-void Server::answer(Connection& c, const Request& request) {
-    switch (request.command) {
-        case Command::ping: c.reply({{"ok", true}, {"pong", true}}); return;
-        case Command::help: c.reply({{"ok", true}, {"commands", help_text}}); return;
-        case Command::get:
-            if (request.group) {
-                send_reading(c, *request.group);
-            } else {
-                line_ = R"({"ok":true,"readings":{)";
-                for (Group g : monitor::all_groups) {
-                    line_ += g == Group::cpu ? "\"" : ",\"";
-                    line_ += monitor::name(g);
-                    line_ += "\":";
-                    line_ += reading_text(g);
-                }
-                line_ += "}}\n";
-                c.send(line_);
-            }
-            return;
-        case Command::subscribe:
-            c.subscribed = request.group;
-            c.every_ns = std::chrono::nanoseconds(request.every).count();
-            c.last_push_ns = 0;
-            c.touch();  // subscribers are never idle
-            c.reply({{"ok", true}, {"subscribed", monitor::name(*request.group)}, {"every_ms", request.every.count()}});
-            return;
-        case Command::unsubscribe:
-            c.subscribed.reset();
-            c.touch();
-            c.reply({{"ok", true}, {"unsubscribed", true}});
-            return;
-        case Command::history:
-            line_.clear();
-            append_history_reply(line_, monitor_, *request.group, request.span);
-            c.send(line_);
-            return;
-        case Command::stats: c.reply({{"ok", true}, {"stats", stats_json(monitor_, figures())}}); return;
-        case Command::config: c.reply({{"ok", true}, {"config", config::to_json(monitor_.config())}}); return;
-        case Command::reload: {
-            bool allowed = c.peer_uid && (*c.peer_uid == 0 || *c.peer_uid == ::geteuid());
-            if (!allowed) {
-                c.error("forbidden", "RELOAD is allowed only to root and to the daemon's own user");
-                return;
-            }
-            if (!reload_) {
-                c.error("invalid_config", "reload is not available");
-                return;
-            }
-            // The file is read off the loop: no request of this client is answered (or
-            // read) until the outcome is in, so replies stay in order.
-            c.out.hold(false);
-            c.reader.gate();
-            reload_([this, id = c.id](const ReloadOutcome& outcome) {
-                auto it = std::find_if(connections_.begin(), connections_.end(),
-                                       [&](const auto& owned) { return owned->id == id; });
-                if (it == connections_.end() || (*it)->aborted || (*it)->closing) return;  // gone meanwhile
-                Connection& conn = **it;
-                if (outcome.ok) conn.reply({{"ok", true}, {"reloaded", true}});
-                else conn.error("invalid_config", outcome.error);
-                conn.reader.ungate();
-            });
-            return;
-        }
-        case Command::wait:
-        case Command::metrics: return;  // handled in serve(): they may take several loop turns
-    }
-}
-
-const std::string& Server::reading_text(Group group) {
-    Rendered& r = rendered_[static_cast<std::size_t>(group)];
-    std::uint64_t sequence = monitor_.header(group).sequence;
-    if (r.text.empty() || r.sequence != sequence) {
-        r.text = reading_json(monitor_, group).dump();
-        r.sequence = sequence;
-    }
-    return r.text;
-}
-
-void Server::send_reading(Connection& c, Group group, bool as_event) {
-    line_ = as_event ? R"({"ok":true,"event":"sample","reading":)" : R"({"ok":true,"reading":)";
-    line_ += reading_text(group);
-    line_ += "}\n";
-    if (as_event) c.push(line_);
-    else c.send(line_);
-}
-
-void Server::on_sample(Group group) {
-    std::int64_t now = now_ns();
-    if (now - socket_checked_ns_ >= 1'000'000'000) check_socket();
-    for (auto& owned : connections_) {
-        Connection& c = *owned;
-        if (c.subscribed != group || c.aborted || c.closing || now - c.last_push_ns < c.every_ns) continue;
-        c.last_push_ns = now;
-        send_reading(c, group, true);  // rendered once per sample, whatever the number of subscribers
-    }
-}
-
 metrics::ServerFigures Server::figures() const noexcept {
     metrics::ServerFigures f;
     f.clients = connections_.size();
@@ -537,7 +221,7 @@ metrics::ServerFigures Server::figures() const noexcept {
 }
 
 void Server::enforce_budget(Connection* spared) {
-    const std::size_t budget = monitor_.config().limits.output_budget_bytes;
+    const std::size_t budget = limits_.output_budget_bytes;
     if (queued_bytes_ <= budget) return;
     // Furthest behind first: the clients with the most bytes waiting.
     std::vector<Connection*> behind;
@@ -576,6 +260,7 @@ void Server::stop(std::function<void()> on_closed) {
     on_closed_ = std::move(on_closed);
     listener_.close();
     accept_retry_.close();
+    socket_check_.close();
     listen_fd_.reset();
     socket_file_.remove();
     for (auto& c : connections_) c->abort("the daemon is stopping");

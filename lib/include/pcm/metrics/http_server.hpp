@@ -29,7 +29,8 @@ public:
     static constexpr std::size_t max_request_bytes = 8192;
     static constexpr std::chrono::milliseconds request_timeout{5000};
 
-    HttpServer(uv_loop_t* loop, const monitor::Monitor& monitor, std::function<ServerFigures()> figures);
+    HttpServer(uv_loop_t* loop, const monitor::Monitor& monitor, const config::HttpConfig& config,
+               std::function<ServerFigures()> figures);
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;

@@ -2,6 +2,9 @@
 // The daemon's readings in the Prometheus text exposition format, under node_exporter's
 // metric names, labels and units where it covers the same counter.
 #include <pcm/monitor/monitor.hpp>
+#include <pcm/sample/process_stat.hpp>
+
+#include <sys/utsname.h>
 
 #include <array>
 #include <cstddef>
@@ -46,8 +49,15 @@ struct Snapshot {
     sample::DiskReading disk;
     sample::FilesystemReading filesystems;
     std::array<monitor::TickStats::Summary, monitor::all_groups.size()> stats{};
+    std::array<bool, monitor::all_groups.size()> errors_now{};  ///< the group's last sample reported an error
     async::PoolCounters waiter_pool;
     ServerFigures server;
+    // What node_exporter reports beside the samples: the kernel's identity (node_uname_info,
+    // which dashboards select their hosts by), the wall clock, and the exporter's own process.
+    utsname uname{};
+    double time_seconds = 0;
+    sample::ProcessStat process;  ///< this daemon's /proc/self/stat
+    std::uint64_t open_fds = 0, max_fds = 0;
 
     void take(const monitor::Monitor& monitor, const ServerFigures& figures);
 };

@@ -15,7 +15,8 @@ struct MountEntry {
     std::string root;  ///< the directory of the filesystem mounted here ("/" unless a bind mount)
     std::string mount_point;
     std::string fstype;
-    std::string source;  ///< e.g. /dev/vda1, or "none"
+    std::string source;      ///< e.g. /dev/vda1, or "none"
+    bool read_only = false;  ///< "ro" among the mount's or its superblock's options
 };
 
 /// Parses mountinfo text into `out`, reusing its strings (no allocation while the mount

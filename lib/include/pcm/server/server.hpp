@@ -1,5 +1,6 @@
 #pragma once
 // The local query server: a Unix-domain stream socket speaking the line protocol.
+#include <pcm/config/config.hpp>
 #include <pcm/daemon/log.hpp>
 #include <pcm/metrics/exposition_cache.hpp>
 #include <pcm/metrics/prometheus.hpp>
@@ -33,7 +34,8 @@ public:
     /// Starts a reload and calls its argument with the outcome, later or at once.
     using Reload = std::function<void(std::function<void(ReloadOutcome)>)>;
 
-    Server(uv_loop_t* loop, monitor::Monitor& monitor, Reload reload);
+    /// Serves `monitor`'s readings under `config`'s limits (see `apply`).
+    Server(uv_loop_t* loop, monitor::Monitor& monitor, const config::Config& config, Reload reload);
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
@@ -47,16 +49,20 @@ public:
     void listen(const std::string& path, std::uint32_t mode, const std::string& group);
 
     /// If the socket file was removed (say, its directory was deleted), binds it again.
-    /// Runs by itself at most once a second, after a sample (so that it adds no wake-up
-    /// of its own); call it too from a slower timer in case sampling is rarer than that.
-    /// Does nothing for an adopted socket.
+    /// Runs by itself every `socket_check_period_ms` once `listen` has bound the file; does
+    /// nothing for an adopted socket.
     void check_socket();
+    static constexpr std::uint64_t socket_check_period_ms = 1000;
 
     /// Serves a socket that is already listening (socket activation); it is left in place at exit.
     void adopt(int fd);
 
     /// Stops accepting and ends every connection; `on_closed` runs once all are closed.
     void stop(std::function<void()> on_closed);
+
+    /// A reloaded configuration: its limits apply to connections accepted from now on (and
+    /// the budget to all), and CONFIG describes it. The socket's own settings need a restart.
+    void apply(const config::Config& config);
 
     std::size_t clients() const noexcept { return connections_.size(); }
     metrics::ServerFigures figures() const noexcept;
@@ -92,9 +98,12 @@ private:
     uv_loop_t* loop_;
     monitor::Monitor& monitor_;
     Reload reload_;
+    config::LimitsConfig limits_;
+    std::string config_reply_;  // the CONFIG reply, rendered once per configuration
     sys::UniqueFd listen_fd_;
     uv::Handle<uv_poll_t> listener_;
     uv::Handle<uv_timer_t> accept_retry_;  // after running out of descriptors: accept again later
+    uv::Handle<uv_timer_t> socket_check_;  // re-binds a deleted socket file (check_socket)
     sys::UniqueFd spare_fd_;               // given up to accept-and-refuse when out of descriptors
     SocketFile socket_file_;               // empty when the service manager passed the socket
     std::vector<std::unique_ptr<Connection>> connections_;
@@ -106,7 +115,6 @@ private:
     metrics::ExpositionCache metrics_;  // the METRICS text, shared by all who ask for one sample's
     std::string line_;
     std::int64_t started_ns_;
-    std::int64_t socket_checked_ns_ = 0;
     std::uint64_t requests_ = 0, bytes_in_ = 0, bytes_out_ = 0;
     metrics::ClientCounters counters_;
     std::uint64_t next_id_ = 0;
