@@ -10,36 +10,41 @@ using namespace pcm::monitor;
 
 constexpr std::int64_t ms = 1'000'000;
 
+namespace {
+Instant at(std::int64_t ns) { return Instant(std::chrono::nanoseconds(ns)); }
+std::chrono::nanoseconds span(std::int64_t ns) { return std::chrono::nanoseconds(ns); }
+}  // namespace
+
 TEST_CASE("deadlines are absolute: a late tick does not push the next one back") {
     DeadlineSchedule s;
-    s.start(0, 100 * ms);
-    CHECK(s.deadline() == 0);
-    CHECK(s.take(0) == 0);
-    CHECK(s.deadline() == 100 * ms);
-    CHECK(s.take(130 * ms) == 30 * ms);  // 30 ms late...
-    CHECK(s.deadline() == 200 * ms);     // ...and the next deadline is still on the grid
-    CHECK(s.take(199 * ms) == -1 * ms);  // a timer a hair early
-    CHECK(s.deadline() == 300 * ms);
+    s.start(at(0), span(100 * ms));
+    CHECK(s.deadline() == at(0));
+    CHECK(s.take(at(0)) == span(0));
+    CHECK(s.deadline() == at(100 * ms));
+    CHECK(s.take(at(130 * ms)) == span(30 * ms));  // 30 ms late...
+    CHECK(s.deadline() == at(200 * ms));           // ...and the next deadline is still on the grid
+    CHECK(s.take(at(199 * ms)) == span(-1 * ms));  // a timer a hair early
+    CHECK(s.deadline() == at(300 * ms));
     CHECK(s.skipped() == 0);
 }
 
 TEST_CASE("a tick far behind is taken once and the missed deadlines are skipped, not burst") {
     DeadlineSchedule s;
-    s.start(0, 100 * ms);
-    s.take(0);
-    CHECK(s.take(1050 * ms) == 950 * ms);  // the loop was blocked for a second
-    CHECK(s.deadline() == 1100 * ms);      // next: the first grid point after now
-    CHECK(s.skipped() == 9);               // 200..1000 were never taken
+    s.start(at(0), span(100 * ms));
+    s.take(at(0));
+    CHECK(s.take(at(1050 * ms)) == span(950 * ms));  // the loop was blocked for a second
+    CHECK(s.deadline() == at(1100 * ms));            // next: the first grid point after now
+    CHECK(s.skipped() == 9);                         // 200..1000 were never taken
 }
 
 TEST_CASE("changing the interval re-plans from the last deadline") {
     DeadlineSchedule s;
-    s.start(0, 1000 * ms);
-    s.take(0);
-    s.change_interval(10 * ms, 100 * ms);
-    CHECK(s.deadline() == 100 * ms);
-    s.change_interval(500 * ms, 200 * ms);  // 0 + 200 already passed: now
-    CHECK(s.deadline() == 500 * ms);
+    s.start(at(0), span(1000 * ms));
+    s.take(at(0));
+    s.change_interval(at(10 * ms), span(100 * ms));
+    CHECK(s.deadline() == at(100 * ms));
+    s.change_interval(at(500 * ms), span(200 * ms));  // 0 + 200 already passed: now
+    CHECK(s.deadline() == at(500 * ms));
 }
 
 TEST_CASE("tick stats: min, avg, max, errors and p99 over the recent window") {

@@ -15,7 +15,7 @@ namespace pcm::test {
 
 class ManualClock final : public monitor::Clock {
 public:
-    std::int64_t now_ns() const noexcept override { return now_; }
+    monitor::Instant now() const noexcept override { return now_; }
 
     std::unique_ptr<monitor::Alarm> make_alarm() override { return std::make_unique<ManualAlarm>(*this); }
 
@@ -23,7 +23,7 @@ public:
     /// resumed when the clock shows exactly its deadline (one that sleeps again within the
     /// span is resumed again), as a loop that is never late would.
     void advance(std::chrono::nanoseconds span) {
-        const std::int64_t until = now_ + span.count();
+        const monitor::Instant until = now_ + span;
         while (ManualAlarm* next = earliest(until)) {
             now_ = std::max(now_, next->deadline);
             std::exchange(next->sleeper, {}).resume();
@@ -34,7 +34,7 @@ public:
     /// Moves time forward by `span` at once, resuming nobody on the way: a loop blocked for
     /// that long. Then the sleepers now due are resumed, late.
     void stall(std::chrono::nanoseconds span) {
-        now_ += span.count();
+        now_ += span;
         advance(std::chrono::nanoseconds::zero());
     }
 
@@ -51,24 +51,24 @@ private:
     struct ManualAlarm final : monitor::Alarm {
         explicit ManualAlarm(ManualClock& c) : clock(c) { clock.alarms_.push_back(this); }
         ~ManualAlarm() override { std::erase(clock.alarms_, this); }
-        void arm(std::int64_t deadline_ns, std::coroutine_handle<> s) override {
-            deadline = deadline_ns;
+        void arm(monitor::Instant at, std::coroutine_handle<> s) override {
+            deadline = at;
             sleeper = s;
         }
         void wake() noexcept override { deadline = clock.now_; }
         ManualClock& clock;
-        std::int64_t deadline = 0;
+        monitor::Instant deadline{};
         std::coroutine_handle<> sleeper;
     };
 
-    ManualAlarm* earliest(std::int64_t until) const noexcept {
+    ManualAlarm* earliest(monitor::Instant until) const noexcept {
         ManualAlarm* best = nullptr;
         for (ManualAlarm* a : alarms_)
             if (a->sleeper && a->deadline <= until && (best == nullptr || a->deadline < best->deadline)) best = a;
         return best;
     }
 
-    std::int64_t now_ = 1'000'000'000;  // any origin: the monitor reads only differences
+    monitor::Instant now_{std::chrono::seconds(1)};  // any origin: the monitor reads only differences
     std::vector<ManualAlarm*> alarms_;
 };
 

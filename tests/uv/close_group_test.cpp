@@ -28,7 +28,8 @@ TEST_CASE("a close group calls back once, after libuv has closed every handle, a
     uv_timer_init(fx.loop.get(), &owner->first);
     uv_timer_init(fx.loop.get(), &owner->second);
     uv_pipe_init(fx.loop.get(), &owner->pipe, 0);
-    uv_timer_start(&owner->first, [](uv_timer_t*) { FAIL("a closed timer fired"); }, 0, 0);
+    uv_timer_start(
+        &owner->first, [](uv_timer_t*) { FAIL("a closed timer fired"); }, 0, 0);
 
     CHECK_FALSE(owner->closer.closing());
     owner->closer.close(&count_closed, owner.get(), &owner->first, &owner->second, &owner->pipe);

@@ -7,7 +7,7 @@ namespace pcm::daemon {
 
 Watchdog::Watchdog(monitor::Clock& clock, std::chrono::nanoseconds period, std::function<void()> ping)
     : clock_(clock),
-      period_ns_(std::max<std::int64_t>(period.count(), 1)),
+      period_(std::max(period, std::chrono::nanoseconds(1))),
       ping_(std::move(ping)),
       alarm_(clock.make_alarm()) {}
 
@@ -28,14 +28,14 @@ void Watchdog::stop(std::function<void()> on_stopped) {
 }
 
 async::Task<void> Watchdog::run() {
-    std::int64_t next = clock_.now_ns();
+    monitor::Instant next = clock_.now();
     while (!stopping_) {
         ping_();
         ++pings_;
         // The next ping a period after this one was due; after a stall (this one late by a
         // period or more), a period after now: missed pings are not made up in a burst.
-        next += period_ns_;
-        if (next <= clock_.now_ns()) next = clock_.now_ns() + period_ns_;
+        next += period_;
+        if (next <= clock_.now()) next = clock_.now() + period_;
         co_await alarm_->sleep_until(next);
     }
     running_ = false;

@@ -7,9 +7,9 @@ namespace {
 class LoopAlarm final : public Alarm {
 public:
     explicit LoopAlarm(uv_loop_t* loop) : timer_(loop) {}
-    void arm(std::int64_t deadline_ns, std::coroutine_handle<> sleeper) override {
-        std::int64_t wait = deadline_ns - static_cast<std::int64_t>(uv_hrtime());
-        timer_.resume_after(wait > 0 ? static_cast<std::uint64_t>((wait + 999'999) / 1'000'000) : 0, sleeper);
+    void arm(Instant deadline, std::coroutine_handle<> sleeper) override {
+        auto wait = std::chrono::ceil<std::chrono::milliseconds>(deadline - LoopClock::hrtime());
+        timer_.resume_after(wait.count() > 0 ? static_cast<std::uint64_t>(wait.count()) : 0, sleeper);
     }
     void wake() noexcept override { timer_.wake(); }
 

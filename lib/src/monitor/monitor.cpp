@@ -56,10 +56,10 @@ Monitor::~Monitor() {
 
 void Monitor::start() {
     // One origin for every group: groups with the same interval then share their wake-ups.
-    const std::int64_t origin = clock_.now_ns();
+    const Instant origin = clock_.now();
     for (Group g : all_groups) {
         GroupState& s = state(g);
-        s.schedule.start(origin, std::chrono::nanoseconds(interval(g)).count());
+        s.schedule.start(origin, interval(g));
         s.running = true;
         async::spawn(run(s));
     }
@@ -87,14 +87,14 @@ const sample::ReadingHeader& Monitor::header(Group group) const noexcept {
 
 async::Task<void> Monitor::run(GroupState& g) {
     while (!stopping_) {
-        if (clock_.now_ns() < g.schedule.deadline()) {
+        if (clock_.now() < g.schedule.deadline()) {
             co_await g.alarm->sleep_until(g.schedule.deadline());
             if (stopping_) break;
-            if (clock_.now_ns() < g.schedule.deadline() - 1'000'000) continue;  // woken to re-plan
+            if (clock_.now() < g.schedule.deadline() - std::chrono::milliseconds(1)) continue;  // woken to re-plan
         }
         if (g.reconfigure) reconfigure(g.group);
 
-        std::int64_t lateness = g.schedule.take(clock_.now_ns());
+        std::int64_t lateness = g.schedule.take(clock_.now()).count();
         std::int64_t cpu_before = thread_cpu_ns();
         if (g.group == Group::filesystem) {
             // Only the loop thread's share is costed: statvfs runs on worker threads.
@@ -143,9 +143,8 @@ void Monitor::apply(const config::Config& config) {
     for (Group g : all_groups) {
         GroupState& s = state(g);
         s.reconfigure = true;
-        if (interval(g) != std::chrono::milliseconds(s.schedule.interval() / 1'000'000) ||
-            old.procfs_root != config.procfs_root) {
-            s.schedule.change_interval(clock_.now_ns(), std::chrono::nanoseconds(interval(g)).count());
+        if (interval(g) != s.schedule.interval() || old.procfs_root != config.procfs_root) {
+            s.schedule.change_interval(clock_.now(), interval(g));
             s.alarm->wake();  // re-plan the sleep against the new deadline
         }
     }

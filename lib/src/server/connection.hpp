@@ -34,9 +34,7 @@ inline std::string error_line(std::string_view code, std::string_view message) {
 
 struct Server::Connection {
     Connection(Server& s, uv_loop_t* loop)
-        : server(s),
-          reader(stream(), s.limits_.max_line_bytes),
-          out(stream(), s.limits_.output_queue_bytes) {
+        : server(s), reader(stream(), s.limits_.max_line_bytes), out(stream(), s.limits_.output_queue_bytes) {
         uv_pipe_init(loop, &pipe, 0);
         pipe.data = &reader;  // the reader's callbacks find it here
         uv_timer_init(loop, &idle);
@@ -81,8 +79,9 @@ struct Server::Connection {
         aborted = true;
         out.discard();  // its queued replies no longer count against the budget
         if (server.drop_log_.admit(detail::now_ns()))
-            daemon::log(daemon::Priority::info, "dropping client%s: %s (%" PRIu64 " more clients dropped since the last line)",
-                uid_text().c_str(), why, server.drop_log_.suppressed());
+            daemon::log(daemon::Priority::info,
+                        "dropping client%s: %s (%" PRIu64 " more clients dropped since the last line)",
+                        uid_text().c_str(), why, server.drop_log_.suppressed());
         if (!serving) {  // no coroutine left to notice
             close();
             return;

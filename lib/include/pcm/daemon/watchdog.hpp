@@ -34,7 +34,7 @@ private:
     async::Task<void> run();
 
     monitor::Clock& clock_;
-    std::int64_t period_ns_;
+    std::chrono::nanoseconds period_;
     std::function<void()> ping_;
     std::unique_ptr<monitor::Alarm> alarm_;
     std::function<void()> on_stopped_;

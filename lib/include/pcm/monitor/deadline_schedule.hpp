@@ -1,5 +1,8 @@
 #pragma once
 // When a group samples next: fixed-rate ticks against absolute deadlines.
+#include <pcm/monitor/clock.hpp>
+
+#include <chrono>
 #include <cstdint>
 
 namespace pcm::monitor {
@@ -10,23 +13,25 @@ namespace pcm::monitor {
 /// deadlines it missed are skipped rather than caught up in a burst.
 class DeadlineSchedule {
 public:
+    using nanoseconds = std::chrono::nanoseconds;
+
     /// The first deadline is `now`: a group samples as soon as it starts.
-    void start(std::int64_t now_ns, std::int64_t interval_ns) noexcept {
-        interval_ = interval_ns;
-        deadline_ = now_ns;
+    void start(Instant now, nanoseconds interval) noexcept {
+        interval_ = interval;
+        deadline_ = now;
     }
 
-    std::int64_t deadline() const noexcept { return deadline_; }
-    std::int64_t interval() const noexcept { return interval_; }
+    Instant deadline() const noexcept { return deadline_; }
+    nanoseconds interval() const noexcept { return interval_; }
     std::uint64_t skipped() const noexcept { return skipped_; }
 
-    /// Takes the tick due at `deadline()`, running at `now_ns`; returns how late it runs
+    /// Takes the tick due at `deadline()`, running at `now`; returns how late it runs
     /// (negative if the timer fired a little early) and moves to the next deadline after now.
-    std::int64_t take(std::int64_t now_ns) noexcept {
-        std::int64_t lateness = now_ns - deadline_;
+    nanoseconds take(Instant now) noexcept {
+        nanoseconds lateness = now - deadline_;
         deadline_ += interval_;
-        if (deadline_ <= now_ns) {
-            std::int64_t missed = (now_ns - deadline_) / interval_ + 1;
+        if (deadline_ <= now) {
+            auto missed = (now - deadline_) / interval_ + 1;
             deadline_ += missed * interval_;
             skipped_ += static_cast<std::uint64_t>(missed);
         }
@@ -35,15 +40,15 @@ public:
 
     /// Changes the interval from now on: the next deadline is one new interval after the
     /// last tick's deadline, or now if that has already passed.
-    void change_interval(std::int64_t now_ns, std::int64_t interval_ns) noexcept {
-        std::int64_t last = deadline_ - interval_;
-        interval_ = interval_ns;
-        deadline_ = last + interval_ns > now_ns ? last + interval_ns : now_ns;
+    void change_interval(Instant now, nanoseconds interval) noexcept {
+        Instant last = deadline_ - interval_;
+        interval_ = interval;
+        deadline_ = last + interval > now ? last + interval : now;
     }
 
 private:
-    std::int64_t interval_ = 1;
-    std::int64_t deadline_ = 0;
+    nanoseconds interval_{1};
+    Instant deadline_{};
     std::uint64_t skipped_ = 0;
 };
 
