@@ -126,20 +126,14 @@ void play_service_manager(bool abstract_notify) {
     }
     CHECK(notes.received[notes.index_of("READY=1")].find("STATUS=") != std::string::npos);
 
-    // Pings keep coming (waited for, however slow the machine), and never more often than
-    // every 100 ms, half of WATCHDOG_USEC: the bound comes from the time the test itself
-    // measured, so load can only make it looser.
+    // Pings keep coming (waited for, however slow the machine). Their period, half of
+    // WATCHDOG_USEC, and "one ping after a stall, not a burst" are counted exactly on a
+    // manual clock in watchdog_test.cpp; here no duration is asserted.
     std::size_t before = notes.count("WATCHDOG=1");
-    auto started = std::chrono::steady_clock::now();
-    auto deadline = started + 30s;
+    auto deadline = std::chrono::steady_clock::now() + 30s;
     while (notes.count("WATCHDOG=1") - before < 6 && std::chrono::steady_clock::now() < deadline)
         notes.wait_for("no such message", 50ms);
-    auto elapsed = std::chrono::steady_clock::now() - started;
-    std::size_t pings = notes.count("WATCHDOG=1") - before;
-    MESSAGE("watchdog pings at WATCHDOG_USEC=200000: ", pings, " in ",
-            std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(), " ms");
-    CHECK(pings >= 6);
-    CHECK(static_cast<double>(pings) <= std::chrono::duration<double>(elapsed) / 100ms + 2);  // + libuv's ms rounding
+    CHECK(notes.count("WATCHDOG=1") - before >= 6);
 
     ::kill(pid, SIGHUP);
     REQUIRE(notes.wait_for("RELOADING=1"));

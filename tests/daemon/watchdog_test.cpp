@@ -1,11 +1,16 @@
 // The watchdog's pings, on a manual clock: counted exactly, whatever the machine's load.
 #include "manual_clock.hpp"
 
+#include <pcm/daemon/systemd.hpp>
 #include <pcm/daemon/watchdog.hpp>
 
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdlib>
+#include <string>
 
 using namespace std::chrono_literals;
 using pcm::daemon::Watchdog;
@@ -62,4 +67,19 @@ TEST_CASE("a watchdog stopped before it started reports at once") {
     watchdog.start();  // too late: stopped for good
     clock.advance(1s);
     CHECK(pings == 0);
+}
+
+TEST_CASE("the ping period is half of WATCHDOG_USEC, and none when it is meant for another process") {
+    ::setenv("WATCHDOG_USEC", "200000", 1);
+    ::unsetenv("WATCHDOG_PID");
+    CHECK(pcm::daemon::Notifier::watchdog_period() == 100ms);
+    ::setenv("WATCHDOG_PID", std::to_string(::getpid()).c_str(), 1);
+    CHECK(pcm::daemon::Notifier::watchdog_period() == 100ms);
+    ::setenv("WATCHDOG_PID", std::to_string(::getpid() + 1).c_str(), 1);
+    CHECK(pcm::daemon::Notifier::watchdog_period().count() == 0);
+    ::unsetenv("WATCHDOG_PID");
+    ::setenv("WATCHDOG_USEC", "nonsense", 1);
+    CHECK(pcm::daemon::Notifier::watchdog_period().count() == 0);
+    ::unsetenv("WATCHDOG_USEC");
+    CHECK(pcm::daemon::Notifier::watchdog_period().count() == 0);
 }

@@ -2,6 +2,7 @@
 // directory whose files turn to garbage, vanish or get cut short mid-run; its socket
 // directory is deleted; it is killed and restarted. Each time it keeps serving, shows
 // the fault on the affected group and in STATS, and recovers once the fault goes.
+#include "../async/wait.hpp"
 #include "fixture.hpp"
 #include "process.hpp"
 #include "running_daemon.hpp"
@@ -99,12 +100,9 @@ TEST_CASE("the socket directory deleted under the daemon: open connections carry
     std::filesystem::remove_all(std::filesystem::path(d.socket).parent_path());
     kept.send("PING\n");
     CHECK(kept.line() == std::string(R"({"ok":true,"pong":true})"));
-    bool back = false;
-    for (int i = 0; i < 40 && !back; ++i) {
-        std::this_thread::sleep_for(100ms);
-        back = UnixClient(d.socket).connected();
-    }
-    CHECK(back);
+    CHECK(pcm::test::wait_until([&] { return UnixClient(d.socket).connected(); },
+                                [] { std::this_thread::sleep_for(100ms); },
+                                "the socket bound again (checked once a second)"));
     CHECK(d.ask("PING")["pong"] == true);
     CHECK(d.process->err().find("disappeared; binding it again") != std::string::npos);
 }
