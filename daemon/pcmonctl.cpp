@@ -242,9 +242,15 @@ int lost() {
 std::string group_word(std::string g) { return g == "fs" ? "filesystem" : g; }
 
 int watch(Client& client, const std::string& group) {
+    // The sparkline follows the group's first history figure, from HISTORY and then from
+    // each event's point: the daemon's figure both times, never one derived here.
     std::deque<double> minute;
-    if (auto h = client.ask("HISTORY " + group + " 60"); h && h->value("ok", false))
+    std::string figure = "figure";
+    if (auto h = client.ask("HISTORY " + group + " 60"); h && h->value("ok", false)) {
         for (const json& p : (*h)["history"]["points"]) minute.push_back(number(p[1]));
+        const json& names = (*h)["history"]["figures"];
+        if (names.is_array() && !names.empty() && names[0].is_string()) figure = names[0].get<std::string>();
+    }
     auto reply = client.ask("SUBSCRIBE " + group);
     if (!reply) return lost();
     if (int rc = report(*reply)) return rc;
@@ -254,28 +260,15 @@ int watch(Client& client, const std::string& group) {
         if (client.raw_json) continue;
         const json& reading = (*event)["reading"];
         std::string g = reading["group"];
-        const json& d = reading["data"];
-        double figure = g == "cpu"      ? number(d["total"].is_object() ? d["total"]["busy"] : json())
-                        : g == "memory" ? number(d["used_percent"])
-                                        : NAN;
-        if (g == "disk") {
-            double sum = 0;
-            for (const json& disk : d["disks"])
-                if (disk["rates"].is_object())
-                    sum += number(disk["rates"]["read_bytes_per_s"], 0) + number(disk["rates"]["write_bytes_per_s"], 0);
-            figure = sum;
-        }
-        if (g == "filesystem") {
-            figure = 0;
-            for (const json& f : d["filesystems"]) figure = std::max(figure, number(f["used_percent"], 0));
-        }
-        minute.push_back(figure);
+        const json& point = (*event)["point"];
+        minute.push_back(point.is_array() && point.size() > 1 ? number(point[1]) : NAN);
         while (minute.size() > 60) minute.pop_front();
         std::printf("\033[H\033[2J");  // clear the terminal
         std::printf("pcmonctl watch %s   (sample %llu; Ctrl-C to stop)\n\n", g.c_str(),
                     reading["sequence"].get<unsigned long long>());
         print_reading(reading);
-        std::printf("\nlast minute: %s\n", sparkline(std::vector<double>(minute.begin(), minute.end())).c_str());
+        std::printf("\nlast minute of %s: %s\n", figure.c_str(),
+                    sparkline(std::vector<double>(minute.begin(), minute.end())).c_str());
         std::fflush(stdout);
     }
 }

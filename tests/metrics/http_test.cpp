@@ -92,7 +92,7 @@ TEST_CASE("values agree with node_exporter's on the same machine at the same mom
     Process exporter({"/usr/bin/prometheus-node-exporter", "--web.listen-address=127.0.0.1:" + std::to_string(port),
                       "--collector.disable-defaults", "--collector.cpu", "--collector.meminfo", "--collector.diskstats",
                       "--collector.filesystem", "--collector.loadavg", "--collector.pressure", "--collector.stat",
-                      "--collector.uname", "--collector.time"},
+                      "--collector.uname", "--collector.time", "--collector.vmstat"},
                      ne_dir.path());
     REQUIRE(wait_http(port, "/metrics"));
     // Ours before, theirs, ours after a fresh sample of every group: a counter of theirs
@@ -149,7 +149,8 @@ TEST_CASE("values agree with node_exporter's on the same machine at the same mom
     }
     MESSAGE(compared, " samples compared with node_exporter");
     // The series dashboards select a host by, with node_exporter's labels and values.
-    for (const char* key : {"node_uname_info", "node_time_seconds", "node_filesystem_readonly"}) {
+    for (const char* key : {"node_uname_info", "node_time_seconds", "node_filesystem_readonly", "node_vmstat_pgfault",
+                            "node_vmstat_pgmajfault", "node_vmstat_pswpin", "node_vmstat_oom_kill"}) {
         INFO(key);
         CHECK(std::any_of(theirs.begin(), theirs.end(), [&](const auto& kv) { return kv.first.starts_with(key); }));
         CHECK(std::any_of(theirs.begin(), theirs.end(),

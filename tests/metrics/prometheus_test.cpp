@@ -52,6 +52,11 @@ TEST_CASE("both formats, from fixture readings; a steady scrape allocates nothin
     CHECK(open.ends_with("# EOF\n"));
     CHECK(text.find("node_memory_Active_anon_bytes ") != std::string::npos);  // "Active(anon)"
     CHECK(text.find("node_memory_HugePages_Total ") != std::string::npos);    // a count: no _bytes
+    // vmstat, with node_exporter's default fields only; "untyped" is "unknown" in OpenMetrics.
+    CHECK(text.find("# TYPE node_vmstat_pgfault untyped\nnode_vmstat_pgfault 46646912\n") != std::string::npos);
+    CHECK(open.find("# TYPE node_vmstat_pgfault unknown\nnode_vmstat_pgfault 46646912\n") != std::string::npos);
+    CHECK(text.find("\nnode_vmstat_oom_kill 0\n") != std::string::npos);
+    CHECK(text.find("node_vmstat_nr_free_pages") == std::string::npos);
 
     // What node_exporter reports beside the samples: this machine's uname, the time, the
     // exporter's own process.

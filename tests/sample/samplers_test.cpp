@@ -8,6 +8,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <string>
 #include <thread>
 
@@ -106,7 +108,7 @@ TEST_CASE("cpu sampler: a CPU going offline and coming back, and a garbage file 
     CHECK_FALSE(reset.cpus[0].share);
 }
 
-TEST_CASE("cpu and memory samplers: missing files are errors, missing pressure is not") {
+TEST_CASE("cpu and memory samplers: missing files are errors, missing pressure and vmstat are not") {
     TempDir root;
     write_file(root.path() / "meminfo", pcm::test::read_fixture("proc/debian12-vm/meminfo"));
     CpuSampler cpu(root.path().string());
@@ -119,6 +121,15 @@ TEST_CASE("cpu and memory samplers: missing files are errors, missing pressure i
     CHECK_FALSE(m.pressure.available);
     CHECK(m.summary.total == m.meminfo.get("MemTotal"));
     CHECK(m.summary.used == m.summary.total - m.summary.available);
+    CHECK(m.vmstat.empty());
+
+    write_file(root.path() / "vmstat", pcm::test::read_fixture("proc/debian12-vm/vmstat"));
+    const MemoryReading& with = memory.sample();
+    CHECK(with.header.error.empty());
+    auto pgfault =
+        std::find_if(with.vmstat.begin(), with.vmstat.end(), [](const auto& v) { return v.name == "pgfault"; });
+    REQUIRE(pgfault != with.vmstat.end());
+    CHECK(pgfault->value == 46646912);
 }
 
 TEST_CASE("disk sampler: default exclusions, include pattern, device removed and re-added") {

@@ -115,6 +115,11 @@ TEST_CASE("every command answers with one JSON line (METRICS with Prometheus tex
     CHECK(next_json(s)["subscribed"] == "memory");
     json e1 = next_json(s), e2 = next_json(s);
     CHECK(e1["event"] == "sample");
+    // Each event carries its sample's history point, as HISTORY writes points.
+    REQUIRE(e1["point"].is_array());
+    CHECK(e1["point"].size() == 5);  // wall ms, then the four memory figures
+    CHECK(e1["point"][0] == e1["reading"]["time_ms"]);
+    CHECK(e1["point"][1].get<double>() == doctest::Approx(e1["reading"]["data"]["used_percent"].get<double>()));
     CHECK(e2["reading"]["sequence"].get<int>() > e1["reading"]["sequence"].get<int>());
     s.send("UNSUBSCRIBE\n");
     json reply;
@@ -304,10 +309,16 @@ TEST_CASE("pcmonctl: every subcommand, human output, --json and exit codes") {
         err ==
         "pcmonctl: cannot connect to pcmonitord; tried:\n  /nonexistent/pcm.sock: absent (no daemon has created it)\n");
 
-    Process watch({client_path, "--socket", d.socket, "watch", "memory"}, d.dir.path());
-    pcm::test::wait_until([&] { return watch.out().find("last minute: ") != std::string::npos; },
-                          "pcmonctl watch to draw");
-    watch.signal(SIGTERM);
-    watch.wait();
-    CHECK(watch.out().find("last minute: ") != std::string::npos);
+    // The sparkline follows the daemon's history figure (for disk: read bytes/s, as HISTORY
+    // gives it; it once re-derived read + write), named on screen.
+    for (const char* group : {"memory", "disk"}) {
+        std::string expected = std::string("last minute of ") +
+                               (group == std::string("disk") ? "read_bytes_per_s" : "used_percent") + ": ";
+        Process watch({client_path, "--socket", d.socket, "watch", group}, d.dir.path());
+        pcm::test::wait_until([&] { return watch.out().find(expected) != std::string::npos; },
+                              "pcmonctl watch to draw");
+        watch.signal(SIGTERM);
+        watch.wait();
+        CHECK(watch.out().find(expected) != std::string::npos);
+    }
 }

@@ -78,8 +78,10 @@ public:
     bool step_full() const noexcept { return out_->size() >= step_end_; }
 
     void family(std::string_view name, std::string_view type, std::string_view help) {
-        // OpenMetrics names a counter family without the "_total" its samples carry.
+        // OpenMetrics names a counter family without the "_total" its samples carry, and
+        // calls the text format's "untyped" "unknown".
         if (format_ == Format::openmetrics && type == "counter" && name.ends_with("_total")) name.remove_suffix(6);
+        if (format_ == Format::openmetrics && type == "untyped") type = "unknown";
         std::string& out = *out_;
         out += "# HELP ";
         out += name;
@@ -116,7 +118,8 @@ public:
     void text(std::string_view line) { *out_ += line; }
 
     FrameArena arena;
-    std::string name;  // meminfo family names, built in place
+    std::string name;  // meminfo and vmstat family names, built in place
+    std::string help;  // and vmstat HELP texts
 
     void single(std::string_view name, std::string_view type, std::string_view help, double value) {
         family(name, type, help);
@@ -259,6 +262,19 @@ Walk memory_metrics(Writer& w, const Snapshot& snapshot) {
                  f.bytes ? "Memory information field, from /proc/meminfo, in bytes."
                          : "Memory information field, from /proc/meminfo.");
         w.sample(name, {}, static_cast<double>(f.value));
+    }
+    // node_exporter's vmstat collector, with its default fields: ^(oom_kill|pgpg|pswp|pg.*fault).
+    for (const sample::NamedValue& v : r.vmstat) {
+        std::string_view field = v.name;
+        bool wanted = field.starts_with("oom_kill") || field.starts_with("pgpg") || field.starts_with("pswp") ||
+                      (field.starts_with("pg") && field.find("fault") != std::string_view::npos);
+        if (!wanted) continue;
+        name = "node_vmstat_";
+        name += field;
+        w.help = "/proc/vmstat information field ";
+        w.help += field;
+        w.help += '.';
+        w.single(name, "untyped", w.help, static_cast<double>(v.value));
     }
     if (r.pressure.available) {
         w.single("node_pressure_memory_waiting_seconds_total", "counter",

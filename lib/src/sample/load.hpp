@@ -36,13 +36,22 @@ Loaded load(ProcFile& file, ParseStatus (*parse)(std::string_view, Out&), Out& o
     return parse_into(file, text, parse, out, error);
 }
 
+/// As `load`, for a file some kernels lack: its absence is not an error (`unreadable`
+/// is still returned, with `error` untouched).
+template <class Out>
+Loaded load_optional(ProcFile& file, ParseStatus (*parse)(std::string_view, Out&), Out& out, ErrorText& error) {
+    std::string_view text;
+    if (int code = file.read(text)) {
+        bool absent = code == ENOENT || code == EOPNOTSUPP;
+        if (!absent && error.empty()) error.set("%s: %s", file.path().c_str(), std::strerror(code));
+        return Loaded::unreadable;
+    }
+    return parse_into(file, text, parse, out, error);
+}
+
 /// As `load`, for a pressure file: its absence (no PSI in this kernel) is not an error.
 inline void load_pressure(ProcFile& file, Pressure& out, ErrorText& error) {
-    std::string_view text;
-    int code = file.read(text);
-    bool absent = code == ENOENT || code == EOPNOTSUPP;
-    if (code != 0 && !absent && error.empty()) error.set("%s: %s", file.path().c_str(), std::strerror(code));
-    if (code != 0 || parse_into(file, text, &parse_pressure, out, error) != Loaded::ok) out = Pressure{};
+    if (load_optional(file, &parse_pressure, out, error) != Loaded::ok) out = Pressure{};
 }
 
 /// Starts a reading: next sequence number, both clocks, no error.

@@ -2,13 +2,16 @@
 
 #include "load.hpp"
 
+#include <pcm/sample/vmstat.hpp>
+
 namespace pcm::sample {
 
 MemorySampler::MemorySampler(const std::string& proc_root)
-    : meminfo_(proc_root + "/meminfo"), pressure_(proc_root + "/pressure/memory") {}
+    : meminfo_(proc_root + "/meminfo"), vmstat_(proc_root + "/vmstat"), pressure_(proc_root + "/pressure/memory") {}
 
 void MemorySampler::set_proc_root(const std::string& proc_root) {
     meminfo_ = ProcFile(proc_root + "/meminfo");
+    vmstat_ = ProcFile(proc_root + "/vmstat");
     pressure_ = ProcFile(proc_root + "/pressure/memory");
 }
 
@@ -21,6 +24,9 @@ const MemoryReading& MemorySampler::sample() {
         r.meminfo.fields.clear();
         r.summary = {};
     }
+    // A malformed line is reported and skipped; the other counters stay good.
+    if (detail::load_optional(vmstat_, &parse_vmstat, r.vmstat, r.header.error) == detail::Loaded::unreadable)
+        r.vmstat.clear();
     detail::load_pressure(pressure_, r.pressure, r.header.error);
     return r;
 }

@@ -217,6 +217,10 @@ const std::string& Server::reading_text(Group group) {
 void Server::send_reading(Connection& c, Group group, bool as_event) {
     line_ = as_event ? R"({"ok":true,"event":"sample","reading":)" : R"({"ok":true,"reading":)";
     line_ += reading_text(group);
+    if (as_event) {  // the sample's history point, as HISTORY gives it: clients need not re-derive it
+        line_ += R"(,"point":)";
+        append_history_point(line_, monitor_.point(group));
+    }
     line_ += "}\n";
     if (as_event) c.push(line_);
     else c.send(line_);

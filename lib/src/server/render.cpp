@@ -61,6 +61,8 @@ json memory_json(const monitor::Monitor& m) {
     const sample::MemorySummary& s = r.summary;
     json fields = json::object();
     for (const sample::MemField& f : r.meminfo.fields) fields[f.name] = f.value;
+    json vmstat = json::object();
+    for (const sample::NamedValue& v : r.vmstat) vmstat[v.name] = v.value;
     return {{"total", s.total},
             {"available", s.available},
             {"used", s.used},
@@ -74,6 +76,7 @@ json memory_json(const monitor::Monitor& m) {
             {"swap_used", s.swap_used},
             {"swap_used_percent", s.swap_used_percent},
             {"meminfo", std::move(fields)},
+            {"vmstat", std::move(vmstat)},
             {"pressure", pressure_json(r.pressure)}};
 }
 
@@ -166,6 +169,18 @@ void append_name(std::string& out, std::string_view name) {
 
 }  // namespace
 
+void append_history_point(std::string& out, const monitor::HistoryPoint& point) {
+    out += '[';
+    char digits[24];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, point.wall_ns / 1'000'000);  // whole ms
+    out.append(digits, end);
+    for (double v : point.values) {
+        out += ',';
+        append_number(out, v);
+    }
+    out += ']';
+}
+
 void append_history_reply(std::string& out, const monitor::Monitor& m, Group group, std::chrono::seconds span) {
     const double seconds = static_cast<double>(span.count());
     static thread_local std::vector<monitor::HistoryPoint> points;  // capacity kept between requests
@@ -184,15 +199,8 @@ void append_history_reply(std::string& out, const monitor::Monitor& m, Group gro
     }
     out += R"(],"points":[)";
     for (std::size_t i = 0; i < points.size(); ++i) {
-        out += i == 0 ? "[" : ",[";
-        char digits[24];
-        auto [end, ec] = std::to_chars(digits, digits + sizeof digits, points[i].wall_ns / 1'000'000);  // whole ms
-        out.append(digits, end);
-        for (double v : points[i].values) {
-            out += ',';
-            append_number(out, v);
-        }
-        out += ']';
+        if (i > 0) out += ',';
+        append_history_point(out, points[i]);
     }
     out += R"(],"summary":{)";
     for (std::size_t f = 0; f < names.size(); ++f) {

@@ -74,6 +74,9 @@ public:
     async::ValueTask<std::uint64_t> next(Group group, std::chrono::milliseconds timeout = {},
                                          std::stop_token stop = {});
 
+    /// The history point of the group's latest sample: its figures (`figure_names`), as
+    /// HISTORY and SUBSCRIBE events give them.
+    HistoryPoint point(Group group) const noexcept;
     /// Points of the last `seconds` (oldest first) and each figure's min/avg/max over them.
     void history(Group group, double seconds, std::vector<HistoryPoint>& out,
                  std::array<FigureSummary, max_figures>& summary) const;
@@ -116,7 +119,6 @@ private:
     async::Task<void> run(GroupState& g);
     void sample_now(Group group);
     void reconfigure(Group group);
-    HistoryPoint point(Group group) const noexcept;
     std::chrono::milliseconds interval(Group group) const noexcept;
     void finished(GroupState& g);
     GroupState& state(Group group) noexcept { return *groups_[static_cast<std::size_t>(group)]; }

@@ -1,10 +1,13 @@
 #pragma once
-// A memory reading: every /proc/meminfo field, the usual summary, and memory pressure.
+// A memory reading: every /proc/meminfo field, the usual summary, every /proc/vmstat
+// counter, and memory pressure.
 #include <pcm/sample/meminfo.hpp>
+#include <pcm/sample/named_value.hpp>
 #include <pcm/sample/pressure.hpp>
 #include <pcm/sample/reading.hpp>
 
 #include <cstdint>
+#include <vector>
 
 namespace pcm::sample {
 
@@ -23,6 +26,7 @@ struct MemoryReading {
     ReadingHeader header;
     Meminfo meminfo;
     MemorySummary summary;
+    std::vector<NamedValue> vmstat;  ///< every /proc/vmstat field (page faults, swapping, OOM kills...)
     Pressure pressure;
 };
 

@@ -7,8 +7,9 @@
 
 namespace pcm::sample {
 
-/// Reads /proc/meminfo and /proc/pressure/memory under `proc_root`. No allocation per
-/// sample once the kernel prints the same fields.
+/// Reads /proc/meminfo, /proc/vmstat and /proc/pressure/memory under `proc_root`. No
+/// allocation per sample once the kernel prints the same fields. A missing vmstat or
+/// pressure file (a kernel without them) is no error.
 class MemorySampler {
 public:
     explicit MemorySampler(const std::string& proc_root = "/proc");
@@ -20,7 +21,7 @@ public:
     void set_proc_root(const std::string& proc_root);
 
 private:
-    ProcFile meminfo_, pressure_;
+    ProcFile meminfo_, vmstat_, pressure_;
     MemoryReading reading_;
 };
 
