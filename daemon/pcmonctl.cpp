@@ -199,11 +199,14 @@ void print_reading(const json& reading) {
     std::string group = reading["group"];
     if (!reading["error"].is_null())
         std::printf("(%s: %s)\n", group.c_str(), reading["error"].get<std::string>().c_str());
+    // One table printer per group; a group the daemon knows and this client does not is
+    // shown as its JSON.
+    static const std::pair<std::string_view, void (*)(const json&)> printers[] = {
+        {"cpu", print_cpu}, {"memory", print_memory}, {"disk", print_disk}, {"filesystem", print_filesystems}};
     const json& d = reading["data"];
-    if (group == "cpu") print_cpu(d);
-    if (group == "memory") print_memory(d);
-    if (group == "disk") print_disk(d);
-    if (group == "filesystem") print_filesystems(d);
+    for (const auto& [name, print] : printers)
+        if (group == name) return print(d);
+    std::printf("%s\n", d.dump(2).c_str());
 }
 
 // ---- commands ---------------------------------------------------------------------------------

@@ -1,24 +1,12 @@
 #include <pcm/monitor/history.hpp>
 
+#include <pcm/monitor/group_sampler.hpp>
+
 #include <algorithm>
 
 namespace pcm::monitor {
 
-std::span<const std::string_view> figure_names(Group group) noexcept {
-    static constexpr std::string_view cpu[] = {"busy_percent", "iowait_percent", "load1", "context_switches_per_s"};
-    static constexpr std::string_view memory[] = {"used_percent", "used_bytes", "available_bytes", "swap_used_percent"};
-    static constexpr std::string_view disk[] = {"read_bytes_per_s", "write_bytes_per_s", "ios_per_s",
-                                                "max_utilization_percent"};
-    static constexpr std::string_view filesystem[] = {"max_used_percent", "min_available_bytes", "filesystems",
-                                                      "errors"};
-    switch (group) {
-        case Group::cpu: return cpu;
-        case Group::memory: return memory;
-        case Group::disk: return disk;
-        case Group::filesystem: return filesystem;
-    }
-    return cpu;
-}
+std::span<const std::string_view> figure_names(Group group) noexcept { return kind(group).figure_names; }
 
 void History::push(const HistoryPoint& point) noexcept {
     if (points_.empty()) return;

@@ -1,6 +1,7 @@
 #include <pcm/monitor/monitor.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <ctime>
 #include <limits>
@@ -18,10 +19,7 @@ std::int64_t thread_cpu_ns() noexcept {
 // the samplers' own CLOCK_MONOTONIC stamps) and the fan-out's duration.
 std::int64_t now_ns() noexcept { return static_cast<std::int64_t>(uv_hrtime()); }
 
-sample::DiskOptions disk_options(const config::Config& c) { return {c.disk.include, c.disk.exclude}; }
-sample::FilesystemOptions filesystem_options(const config::Config& c) {
-    return {c.filesystem.fs_types_exclude, c.filesystem.mount_points_exclude, c.filesystem.statfs_timeout};
-}
+std::atomic<std::uint64_t> instances{0};
 
 constexpr double none = std::numeric_limits<double>::quiet_NaN();
 
@@ -36,18 +34,14 @@ Monitor::Monitor(async::LoopScheduler& scheduler, const config::Config& config, 
 Monitor::Monitor(async::LoopScheduler& scheduler, const config::Config& config, std::unique_ptr<Clock> own,
                  Clock* given)
     : loop_(scheduler.loop()),
+      instance_(++instances),
       own_clock_(std::move(own)),
       clock_(given != nullptr ? *given : *own_clock_),
       config_(config),
-      cpu_(std::make_unique<sample::CpuSampler>(config.procfs_root)),
-      memory_(std::make_unique<sample::MemorySampler>(config.procfs_root)),
-      disk_(std::make_unique<sample::DiskSampler>(disk_options(config), config.procfs_root)),
-      filesystem_(std::make_unique<sample::FilesystemSampler>(loop_, filesystem_options(config), config.procfs_root)),
       waiters_(scheduler, config.limits.max_waiters) {
-    for (Group g : all_groups) {
-        groups_[static_cast<std::size_t>(g)] = std::make_unique<GroupState>(clock_, config.history_points);
-        state(g).group = g;
-    }
+    for (Group g : all_groups)
+        groups_[static_cast<std::size_t>(g)] =
+            std::make_unique<GroupState>(clock_, config.history_points, g, kind(g).make(loop_, config));
 }
 
 Monitor::~Monitor() {
@@ -65,26 +59,6 @@ void Monitor::start() {
     }
 }
 
-std::chrono::milliseconds Monitor::interval(Group group) const noexcept {
-    switch (group) {
-        case Group::cpu: return config_.cpu.interval;
-        case Group::memory: return config_.memory.interval;
-        case Group::disk: return config_.disk.interval;
-        case Group::filesystem: return config_.filesystem.interval;
-    }
-    return config_.cpu.interval;
-}
-
-const sample::ReadingHeader& Monitor::header(Group group) const noexcept {
-    switch (group) {
-        case Group::cpu: return cpu().header;
-        case Group::memory: return memory().header;
-        case Group::disk: return disk().header;
-        case Group::filesystem: return filesystems().header;
-    }
-    return cpu().header;
-}
-
 async::Task<void> Monitor::run(GroupState& g) {
     while (!stopping_) {
         if (clock_.now() < g.schedule.deadline()) {
@@ -92,20 +66,20 @@ async::Task<void> Monitor::run(GroupState& g) {
             if (stopping_) break;
             if (clock_.now() < g.schedule.deadline() - std::chrono::milliseconds(1)) continue;  // woken to re-plan
         }
-        if (g.reconfigure) reconfigure(g.group);
+        if (g.reconfigure) {
+            g.reconfigure = false;
+            g.history.resize(config_.history_points);
+            g.sampler->apply(config_);
+        }
 
         std::int64_t lateness = g.schedule.take(clock_.now()).count();
+        // Only the loop thread's share is costed: a group may finish its sample elsewhere
+        // (statvfs runs on worker threads).
         std::int64_t cpu_before = thread_cpu_ns();
-        if (g.group == Group::filesystem) {
-            // Only the loop thread's share is costed: statvfs runs on worker threads.
-            async::ValueTask<void> done = filesystem_->sample();
-            std::int64_t cost = thread_cpu_ns() - cpu_before;
-            co_await done;
-            cpu_before = thread_cpu_ns() - cost;
-        } else {
-            sample_now(g.group);
-        }
-        g.stats.record(lateness, thread_cpu_ns() - cpu_before, !header(g.group).error.empty());
+        async::ValueTask<void> done = g.sampler->sample();
+        std::int64_t cost = thread_cpu_ns() - cpu_before;
+        co_await done;
+        g.stats.record(lateness, cost, !g.sampler->header().error.empty());
         g.history.push(point(g.group));
         if (std::size_t waiting = g.waiters.size(); waiting > 0) {
             std::int64_t ready = now_ns();
@@ -115,27 +89,6 @@ async::Task<void> Monitor::run(GroupState& g) {
         if (listener_) listener_(g.group);
     }
     finished(g);
-}
-
-void Monitor::sample_now(Group group) {
-    switch (group) {
-        case Group::cpu: cpu_->sample(); break;
-        case Group::memory: memory_->sample(); break;
-        case Group::disk: disk_->sample(); break;
-        case Group::filesystem: break;  // asynchronous: see run()
-    }
-}
-
-void Monitor::reconfigure(Group group) {
-    GroupState& g = state(group);
-    g.reconfigure = false;
-    g.history.resize(config_.history_points);
-    switch (group) {
-        case Group::cpu: cpu_->set_proc_root(config_.procfs_root); break;
-        case Group::memory: memory_->set_proc_root(config_.procfs_root); break;
-        case Group::disk: disk_->reconfigure(disk_options(config_), config_.procfs_root); break;
-        case Group::filesystem: filesystem_->reconfigure(filesystem_options(config_), config_.procfs_root); break;
-    }
 }
 
 void Monitor::apply(const config::Config& config) {
@@ -162,55 +115,10 @@ void Monitor::history(Group group, double seconds, std::vector<HistoryPoint>& ou
 }
 
 HistoryPoint Monitor::point(Group group) const noexcept {
-    const sample::ReadingHeader& h = header(group);
+    const GroupSampler& sampler = *state(group).sampler;
+    const sample::ReadingHeader& h = sampler.header();
     HistoryPoint p{h.sequence, h.taken.mono_ns, h.taken.wall_ns, {none, none, none, none}};
-    switch (group) {
-        case Group::cpu: {
-            const auto& r = cpu();
-            if (r.total) {
-                p.values[0] = r.total->busy;
-                p.values[1] = r.total->iowait;
-            }
-            if (r.header.error.empty() || r.load.tasks > 0) p.values[2] = r.load.load1;
-            if (r.context_switches_per_s) p.values[3] = *r.context_switches_per_s;
-            break;
-        }
-        case Group::memory: {
-            const auto& m = memory().summary;
-            if (m.total > 0)
-                p.values = {m.used_percent, static_cast<double>(m.used), static_cast<double>(m.available),
-                            m.swap_used_percent};
-            break;
-        }
-        case Group::disk: {
-            double read = 0, write = 0, ios = 0, util = 0;
-            bool any = false;
-            for (const auto& d : disk().disks) {
-                if (!d.rates) continue;
-                any = true;
-                read += d.rates->read_bytes_per_s;
-                write += d.rates->write_bytes_per_s;
-                ios += d.rates->reads_per_s + d.rates->writes_per_s;
-                util = std::max(util, d.rates->utilization_percent);
-            }
-            if (any) p.values = {read, write, ios, util};
-            break;
-        }
-        case Group::filesystem: {
-            double used = none, available = none, errors = 0;
-            for (const auto& f : filesystems().filesystems) {
-                if (!f.has_space) {
-                    ++errors;
-                    continue;
-                }
-                used = std::isnan(used) ? f.space.used_percent : std::max(used, f.space.used_percent);
-                double avail = static_cast<double>(f.space.available);
-                available = std::isnan(available) ? avail : std::min(available, avail);
-            }
-            p.values = {used, available, static_cast<double>(filesystems().filesystems.size()), errors};
-            break;
-        }
-    }
+    sampler.figures(p.values);
     return p;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <pcm/sample/sampler_options.hpp>
 
 namespace pcm::config {
 
@@ -24,20 +25,12 @@ struct MemoryConfig {
     milliseconds interval{1000};
     bool operator==(const MemoryConfig&) const = default;
 };
-struct DiskConfig {
+struct DiskConfig : sample::DiskOptions {
     milliseconds interval{1000};
-    std::string include;  ///< POSIX extended regex; empty: every device
-    std::string exclude = R"(^(z?ram|loop|fd|(h|s|v|xv)d[a-z]+|nvme[0-9]+n[0-9]+p|mmcblk[0-9]+p)[0-9]+$)";
     bool operator==(const DiskConfig&) const = default;
 };
-struct FilesystemConfig {
+struct FilesystemConfig : sample::FilesystemOptions {
     milliseconds interval{10000};
-    std::string fs_types_exclude =
-        "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|"
-        "nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|erofs|sysfs|tracefs)$";
-    std::string mount_points_exclude =
-        "^/(dev|proc|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)|^/run/(lock|user|credentials)($|/)";
-    milliseconds statfs_timeout{1000};
     bool operator==(const FilesystemConfig&) const = default;
 };
 struct SocketConfig {

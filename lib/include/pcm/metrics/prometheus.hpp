@@ -1,6 +1,8 @@
 #pragma once
 // The daemon's readings in the Prometheus text exposition format, under node_exporter's
 // metric names, labels and units where it covers the same counter.
+#include <pcm/metrics/format.hpp>
+#include <pcm/metrics/group_exposition.hpp>
 #include <pcm/monitor/monitor.hpp>
 #include <pcm/sample/process_stat.hpp>
 
@@ -36,18 +38,14 @@ struct ServerFigures {
     double uptime_s = 0;
 };
 
-/// The two exposition formats: Prometheus text 0.0.4, and OpenMetrics 1.0 (counter
-/// families named without "_total" in HELP/TYPE, and a closing "# EOF").
-enum class Format { prometheus_text, openmetrics };
-
 /// The monitor's figures copied at one moment, so that a render in steps describes one
 /// sample of each group while the monitor samples on. Taken by copy-assignment: once the
 /// same CPUs, devices and mounts come back, taking it allocates nothing.
 struct Snapshot {
-    sample::CpuReading cpu;
-    sample::MemoryReading memory;
-    sample::DiskReading disk;
-    sample::FilesystemReading filesystems;
+    /// Each group's copy of its reading, made by the group (the monitor they came from:
+    /// a snapshot taken of another monitor makes them again).
+    std::array<std::unique_ptr<GroupExposition>, monitor::all_groups.size()> groups;
+    std::uint64_t source = 0;  ///< Monitor::instance() of the monitor they came from
     std::array<monitor::TickStats::Summary, monitor::all_groups.size()> stats{};
     std::array<bool, monitor::all_groups.size()> errors_now{};  ///< the group's last sample reported an error
     async::PoolCounters waiter_pool;
@@ -56,7 +54,8 @@ struct Snapshot {
     // which dashboards select their hosts by), the wall clock, and the exporter's own process.
     utsname uname{};
     double time_seconds = 0;
-    sample::ProcessStat process;  ///< this daemon's /proc/self/stat
+    sample::ProcessStat process;   ///< this daemon's /proc/self/stat
+    double boot_time_seconds = 0;  ///< the kernel's btime, for the process's start time
     std::uint64_t open_fds = 0, max_fds = 0;
 
     void take(const monitor::Monitor& monitor, const ServerFigures& figures);
@@ -93,8 +92,5 @@ private:
 /// base units (seconds, bytes); CPU times are converted from USER_HZ ticks.
 void render_prometheus(const monitor::Monitor& monitor, const ServerFigures& server, std::string& out,
                        Format format = Format::prometheus_text);
-
-/// Escapes a label value: backslash, double quote and newline.
-void append_label_value(std::string& out, std::string_view value);
 
 }  // namespace pcm::metrics

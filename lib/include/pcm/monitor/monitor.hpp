@@ -1,6 +1,7 @@
 #pragma once
-// The sampling engine: four groups, each on its own drift-free schedule, with the latest
-// reading, a history, self-statistics, and consumers waiting for the next sample.
+// The sampling engine: every group of the group table, each on its own drift-free
+// schedule, with the latest reading, a history, self-statistics, and consumers waiting
+// for the next sample.
 #include <pcm/async/loop_scheduler.hpp>
 #include <pcm/async/task.hpp>
 #include <pcm/async/value_task.hpp>
@@ -8,13 +9,10 @@
 #include <pcm/monitor/clock.hpp>
 #include <pcm/monitor/deadline_schedule.hpp>
 #include <pcm/monitor/group.hpp>
+#include <pcm/monitor/group_sampler.hpp>
 #include <pcm/monitor/history.hpp>
 #include <pcm/monitor/sample_waiters.hpp>
 #include <pcm/monitor/tick_stats.hpp>
-#include <pcm/sample/cpu_sampler.hpp>
-#include <pcm/sample/disk_sampler.hpp>
-#include <pcm/sample/filesystem_sampler.hpp>
-#include <pcm/sample/memory_sampler.hpp>
 
 #include <array>
 #include <chrono>
@@ -28,9 +26,9 @@ namespace pcm::monitor {
 
 /// Samples every group on the loop it is given. Use on that loop's thread only.
 ///
-/// Each group runs one coroutine: sleep until the group's next deadline, sample, record
-/// cost and lateness, append to the history, complete the waiters, notify. Nothing in a
-/// tick allocates once device and mount sets are stable.
+/// Each group runs one coroutine, the same for every group: sleep until the group's next
+/// deadline, sample, record cost and lateness, append to the history, complete the
+/// waiters, notify. Nothing in a tick allocates once device and mount sets are stable.
 class Monitor {
 public:
     /// Samples on `scheduler`'s loop, on its clock (`LoopClock`).
@@ -42,7 +40,7 @@ public:
     Monitor(const Monitor&) = delete;
     Monitor& operator=(const Monitor&) = delete;
 
-    /// Starts the four sampling loops; each takes its first sample at once.
+    /// Starts the sampling loops, one per group; each takes its first sample at once.
     void start();
 
     /// Applies a new configuration: intervals take effect from the next tick (history is
@@ -55,15 +53,12 @@ public:
     void stop(std::function<void()> on_stopped = {});
     bool stopping() const noexcept { return stopping_; }
 
-    const config::Config& config() const noexcept { return config_; }
-
-    // Latest readings (ready values: no suspension). Valid until the group's next tick.
-    const sample::CpuReading& cpu() const noexcept { return cpu_->reading(); }
-    const sample::MemoryReading& memory() const noexcept { return memory_->reading(); }
-    const sample::DiskReading& disk() const noexcept { return disk_->reading(); }
-    const sample::FilesystemReading& filesystems() const noexcept { return filesystem_->reading(); }
+    /// A group's sampler: its latest reading (valid until the group's next tick), rendered.
+    const GroupSampler& group(Group group) const noexcept { return *state(group).sampler; }
+    /// Tells monitors apart, even one made where another was destroyed (never 0).
+    std::uint64_t instance() const noexcept { return instance_; }
     /// The header of a group's latest reading; sequence 0 until its first sample.
-    const sample::ReadingHeader& header(Group group) const noexcept;
+    const sample::ReadingHeader& header(Group group) const noexcept { return state(group).sampler->header(); }
 
     /// A task that completes with the sequence number of the group's next fresh sample,
     /// through a pooled completion source. Fails with timeout_error after `timeout` (zero:
@@ -93,8 +88,6 @@ public:
     };
     FanOut last_fan_out(Group group) const noexcept { return state(group).last_fan_out; }
     async::PoolCounters waiter_pool() const noexcept { return waiters_.counters(); }
-    /// statvfs calls that have not returned yet (a hung mount holds one).
-    std::size_t statfs_stuck() const noexcept { return filesystem_->stuck(); }
     std::size_t history_size(Group group) const noexcept { return state(group).history.size(); }
 
     /// Called on the loop after every sample of any group (e.g. to feed subscribers).
@@ -104,8 +97,10 @@ private:
     Monitor(async::LoopScheduler& scheduler, const config::Config& config, std::unique_ptr<Clock> own, Clock* given);
 
     struct GroupState {
-        GroupState(Clock& clock, std::size_t history_points) : alarm(clock.make_alarm()), history(history_points) {}
-        Group group = Group::cpu;
+        GroupState(Clock& clock, std::size_t history_points, Group group, std::unique_ptr<GroupSampler> sampler)
+            : group(group), sampler(std::move(sampler)), alarm(clock.make_alarm()), history(history_points) {}
+        Group group;
+        std::unique_ptr<GroupSampler> sampler;
         std::unique_ptr<Alarm> alarm;
         DeadlineSchedule schedule;
         TickStats stats;
@@ -117,23 +112,18 @@ private:
     };
 
     async::Task<void> run(GroupState& g);
-    void sample_now(Group group);
-    void reconfigure(Group group);
-    std::chrono::milliseconds interval(Group group) const noexcept;
+    std::chrono::milliseconds interval(Group group) const noexcept { return kind(group).interval(config_); }
     void finished(GroupState& g);
     GroupState& state(Group group) noexcept { return *groups_[static_cast<std::size_t>(group)]; }
     const GroupState& state(Group group) const noexcept { return *groups_[static_cast<std::size_t>(group)]; }
 
     uv_loop_t* loop_;
+    std::uint64_t instance_;
     std::unique_ptr<Clock> own_clock_;  // the loop's, unless one was given
     Clock& clock_;
     config::Config config_;
-    std::unique_ptr<sample::CpuSampler> cpu_;
-    std::unique_ptr<sample::MemorySampler> memory_;
-    std::unique_ptr<sample::DiskSampler> disk_;
-    std::unique_ptr<sample::FilesystemSampler> filesystem_;
     WaiterPool waiters_;
-    std::array<std::unique_ptr<GroupState>, 4> groups_;
+    std::array<std::unique_ptr<GroupState>, all_groups.size()> groups_;
     std::function<void(Group)> listener_;
     std::function<void()> on_stopped_;
     bool stopping_ = false;

@@ -2,6 +2,7 @@
 // Takes disk readings from procfs.
 #include <pcm/sample/disk_reading.hpp>
 #include <pcm/sample/proc_file.hpp>
+#include <pcm/sample/sampler_options.hpp>
 
 #include <pcm/sample/pattern.hpp>
 #include <string>
@@ -9,14 +10,6 @@
 #include <vector>
 
 namespace pcm::sample {
-
-/// Which devices to report. A device is reported when it matches `include` and does
-/// not match `exclude`; an empty pattern does not filter. The default `exclude` drops RAM, loop and floppy
-/// devices and partitions, as node_exporter does.
-struct DiskOptions {
-    std::string include;
-    std::string exclude = R"(^(z?ram|loop|fd|(h|s|v|xv)d[a-z]+|nvme[0-9]+n[0-9]+p|mmcblk[0-9]+p)[0-9]+$)";
-};
 
 /// Reads /proc/diskstats and /proc/pressure/io under `proc_root`. Patterns are matched
 /// once per device name, when it first appears, so a stable device set costs no pattern

@@ -5,6 +5,7 @@
 #include <pcm/async/value_task.hpp>
 #include <pcm/sample/filesystem_reading.hpp>
 #include <pcm/sample/proc_file.hpp>
+#include <pcm/sample/sampler_options.hpp>
 #include <pcm/uv/handle.hpp>
 
 #include <chrono>
@@ -15,17 +16,6 @@
 #include <vector>
 
 namespace pcm::sample {
-
-/// Which mounts to report (an empty pattern excludes nothing); the defaults leave out pseudo and container filesystems
-/// as node_exporter does, plus the per-user and lock tmpfs mounts under /run.
-struct FilesystemOptions {
-    std::string fs_types_exclude =
-        "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|"
-        "nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|erofs|sysfs|tracefs)$";
-    std::string mount_points_exclude =
-        "^/(dev|proc|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)|^/run/(lock|user|credentials)($|/)";
-    std::chrono::milliseconds statfs_timeout{1000};
-};
 
 /// The statvfs call, replaceable so that tests can make it hang.
 using StatvfsFunction = int (*)(const char* path, struct statvfs* out);
