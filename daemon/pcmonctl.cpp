@@ -34,7 +34,7 @@ constexpr const char* usage =
     "one listens there, else the system service's /run/pcmonitor/pcmonitor.sock.\n"
     "\n"
     "commands:\n"
-    "  get cpu|memory|disk|fs|all   the latest readings\n"
+    "  get GROUP|all                the latest readings; GROUP: cpu memory disk fs network\n"
     "  wait GROUP [TIMEOUT_MS]      the next fresh reading of GROUP\n"
     "  watch GROUP                  a live view, refreshed on every sample, with the last minute\n"
     "  history GROUP SECONDS        min/avg/max and a sparkline of the last SECONDS\n"
@@ -195,14 +195,34 @@ void print_filesystems(const json& d) {
     }
 }
 
+void print_network(const json& d) {
+    std::printf("%-16s %-8s %12s %12s %10s %10s %9s %9s\n", "interface", "state", "receive", "transmit", "rx pkt/s",
+                "tx pkt/s", "errors/s", "drops/s");
+    for (const json& i : d["interfaces"]) {
+        std::string name = i["interface"], state = i["operstate"];
+        const json& r = i["rates"];
+        if (!r.is_object()) {
+            std::printf("%-16s %-8s %12s\n", name.c_str(), state.c_str(), "(first sample)");
+            continue;
+        }
+        std::printf("%-16s %-8s %12s %12s %10.1f %10.1f %9.1f %9.1f\n", name.c_str(), state.c_str(),
+                    mb_per_s(number(r["receive_bytes_per_s"])).c_str(),
+                    mb_per_s(number(r["transmit_bytes_per_s"])).c_str(), number(r["receive_packets_per_s"]),
+                    number(r["transmit_packets_per_s"]), number(r["errors_per_s"]), number(r["drops_per_s"]));
+    }
+}
+
 void print_reading(const json& reading) {
     std::string group = reading["group"];
     if (!reading["error"].is_null())
         std::printf("(%s: %s)\n", group.c_str(), reading["error"].get<std::string>().c_str());
     // One table printer per group; a group the daemon knows and this client does not is
     // shown as its JSON.
-    static const std::pair<std::string_view, void (*)(const json&)> printers[] = {
-        {"cpu", print_cpu}, {"memory", print_memory}, {"disk", print_disk}, {"filesystem", print_filesystems}};
+    static const std::pair<std::string_view, void (*)(const json&)> printers[] = {{"cpu", print_cpu},
+                                                                                  {"memory", print_memory},
+                                                                                  {"disk", print_disk},
+                                                                                  {"filesystem", print_filesystems},
+                                                                                  {"network", print_network}};
     const json& d = reading["data"];
     for (const auto& [name, print] : printers)
         if (group == name) return print(d);
@@ -242,7 +262,7 @@ int lost() {
     return exit_error_reply;
 }
 
-std::string group_word(std::string g) { return g == "fs" ? "filesystem" : g; }
+std::string group_word(std::string g) { return g == "fs" ? "filesystem" : g == "net" ? "network" : g; }
 
 int watch(Client& client, const std::string& group) {
     // The sparkline follows the group's first history figure, from HISTORY and then from

@@ -29,7 +29,7 @@ struct Daemon : pcm::test::RunningDaemon {
     int port = pcm::test::free_port();
     Daemon() {
         start(R"({"sampling":{"cpu":{"interval_ms":200},"memory":{"interval_ms":200},"disk":{"interval_ms":200},
-                  "filesystem":{"interval_ms":500,"statfs_timeout_ms":400}},
+                  "filesystem":{"interval_ms":500,"statfs_timeout_ms":400},"network":{"interval_ms":200}},
                   "socket":{"path":")" +
               socket + R"("},"http":{"listen":"127.0.0.1:)" + std::to_string(port) + R"("}})");
     }
@@ -89,18 +89,19 @@ TEST_CASE("values agree with node_exporter's on the same machine at the same mom
     Daemon d;
     int port = pcm::test::free_port();
     TempDir ne_dir;
-    Process exporter({"/usr/bin/prometheus-node-exporter", "--web.listen-address=127.0.0.1:" + std::to_string(port),
-                      "--collector.disable-defaults", "--collector.cpu", "--collector.meminfo", "--collector.diskstats",
-                      "--collector.filesystem", "--collector.loadavg", "--collector.pressure", "--collector.stat",
-                      "--collector.uname", "--collector.time", "--collector.vmstat"},
-                     ne_dir.path());
+    Process exporter(
+        {"/usr/bin/prometheus-node-exporter", "--web.listen-address=127.0.0.1:" + std::to_string(port),
+         "--collector.disable-defaults", "--collector.cpu", "--collector.meminfo", "--collector.diskstats",
+         "--collector.filesystem", "--collector.loadavg", "--collector.pressure", "--collector.stat",
+         "--collector.uname", "--collector.time", "--collector.vmstat", "--collector.netdev", "--collector.netclass"},
+        ne_dir.path());
     REQUIRE(wait_http(port, "/metrics"));
     // Ours before, theirs, ours after a fresh sample of every group: a counter of theirs
     // lies between ours.
     auto before = samples(pcm::test::http_get(d.port, "/metrics").body);
     auto theirs = samples(pcm::test::http_get(port, "/metrics").body);
     auto sampled_since = [&](const std::map<std::string, double>& now) {
-        for (const char* g : {"cpu", "memory", "disk", "filesystem"}) {
+        for (const char* g : {"cpu", "memory", "disk", "filesystem", "network"}) {
             std::string key = std::string("pcmonitor_samples_total{group=\"") + g + "\"}";
             if (now.at(key) <= before.at(key)) return false;
         }
@@ -115,6 +116,9 @@ TEST_CASE("values agree with node_exporter's on the same machine at the same mom
     const double mem_total = theirs["node_memory_MemTotal_bytes"];
     int compared = 0;
     for (const auto& [key, value] : theirs) {
+        // Every interface node_exporter reports, we report, under the same labels (it leaves
+        // out loopback's counters by Debian's default; its attributes it reports too).
+        if (key.starts_with("node_network_")) CHECK_MESSAGE(before.count(key) == 1, key);
         if (!before.count(key) || !after.count(key)) continue;
         INFO(key, " ours ", before[key], "..", after[key], " node_exporter ", value);
         double lo = std::min(before[key], after[key]), hi = std::max(before[key], after[key]);
@@ -129,7 +133,9 @@ TEST_CASE("values agree with node_exporter's on the same machine at the same mom
         bool exact = key.starts_with("node_memory_MemTotal") || key.starts_with("node_memory_SwapTotal") ||
                      key.starts_with("node_filesystem_size_bytes") || key.starts_with("node_boot_time_seconds") ||
                      key.starts_with("node_filesystem_files{") || key.starts_with("node_filesystem_readonly") ||
-                     key.starts_with("node_uname_info");
+                     key.starts_with("node_uname_info") || key.starts_with("node_network_info") ||
+                     key.starts_with("node_network_mtu_bytes") || key.starts_with("node_network_iface_id") ||
+                     key.starts_with("node_network_speed_bytes") || key.starts_with("node_network_flags");
         if (key == "node_time_seconds") {  // ours is the time of its text, rendered at a sample
             CHECK(value >= lo - 1);
             CHECK(value <= hi + 1);
@@ -149,8 +155,12 @@ TEST_CASE("values agree with node_exporter's on the same machine at the same mom
     }
     MESSAGE(compared, " samples compared with node_exporter");
     // The series dashboards select a host by, with node_exporter's labels and values.
-    for (const char* key : {"node_uname_info", "node_time_seconds", "node_filesystem_readonly", "node_vmstat_pgfault",
-                            "node_vmstat_pgmajfault", "node_vmstat_pswpin", "node_vmstat_oom_kill"}) {
+    for (const char* key :
+         {"node_uname_info", "node_time_seconds", "node_filesystem_readonly", "node_vmstat_pgfault",
+          "node_vmstat_pgmajfault", "node_vmstat_pswpin", "node_vmstat_oom_kill", "node_network_receive_bytes_total",
+          "node_network_transmit_packets_total", "node_network_receive_nohandler_total", "node_network_up",
+          "node_network_info", "node_network_carrier", "node_network_mtu_bytes", "node_network_transmit_queue_length",
+          "node_network_carrier_changes_total", "node_network_iface_id"}) {
         INFO(key);
         CHECK(std::any_of(theirs.begin(), theirs.end(), [&](const auto& kv) { return kv.first.starts_with(key); }));
         CHECK(std::any_of(theirs.begin(), theirs.end(),

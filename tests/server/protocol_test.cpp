@@ -69,14 +69,14 @@ TEST_CASE("every command answers with one JSON line (METRICS with Prometheus tex
     Daemon d;
     CHECK(d.ask("PING") == json{{"ok", true}, {"pong", true}});
     CHECK(d.ask("HELP")["commands"].size() == 11);
-    for (const char* group : {"cpu", "memory", "disk", "filesystem"}) {
+    for (const char* group : {"cpu", "memory", "disk", "filesystem", "network"}) {
         json r = d.ask(std::string("GET ") + group);
         CHECK(r["ok"] == true);
         CHECK(r["reading"]["group"] == group);
         CHECK(r["reading"]["sequence"].get<int>() >= 1);
     }
     json all = d.ask("get ALL");
-    CHECK(all["readings"].size() == 4);
+    CHECK(all["readings"].size() == 5);
     CHECK(all["readings"]["memory"]["data"]["total"].get<double>() > 0);
 
     json before = d.ask("GET cpu");
@@ -285,6 +285,13 @@ TEST_CASE("pcmonctl: every subcommand, human output, --json and exit codes") {
     CHECK(out.starts_with("device"));
     CHECK(ctl({"get", "fs"}) == 0);
     CHECK(out.starts_with("mounted on"));
+    CHECK(ctl({"get", "net"}) == 0);
+    CHECK(out.starts_with("interface"));
+    CHECK(out.find("\nlo ") != std::string::npos);  // loopback is listed, as node_exporter lists it
+    CHECK(ctl({"wait", "network", "2000"}) == 0);   // a second network sample: rates
+    CHECK(out.find("MB/s") != std::string::npos);
+    CHECK(ctl({"history", "network", "60"}) == 0);
+    CHECK(out.find("receive_bytes_per_s") != std::string::npos);
     CHECK(ctl({"get", "all"}) == 0);
     CHECK(out.find("Swap") != std::string::npos);
     CHECK(ctl({"wait", "cpu", "2000"}) == 0);
@@ -311,9 +318,9 @@ TEST_CASE("pcmonctl: every subcommand, human output, --json and exit codes") {
 
     // The sparkline follows the daemon's history figure (for disk: read bytes/s, as HISTORY
     // gives it; it once re-derived read + write), named on screen.
-    for (const char* group : {"memory", "disk"}) {
-        std::string expected = std::string("last minute of ") +
-                               (group == std::string("disk") ? "read_bytes_per_s" : "used_percent") + ": ";
+    for (auto [group, figure] : {std::pair{"memory", "used_percent"}, std::pair{"disk", "read_bytes_per_s"},
+                                 std::pair{"net", "receive_bytes_per_s"}}) {
+        std::string expected = std::string("last minute of ") + figure + ": ";
         Process watch({client_path, "--socket", d.socket, "watch", group}, d.dir.path());
         pcm::test::wait_until([&] { return watch.out().find(expected) != std::string::npos; },
                               "pcmonctl watch to draw");

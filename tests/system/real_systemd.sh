@@ -152,6 +152,11 @@ service_checks() {
   ours=$(as_user alice pcmonctl --json get fs | jq '[.reading.data.filesystems[] | select(.mount_point == "/")][0].size')
   theirs=$(in_ct df -B1 --output=size / | tail -1 | tr -d ' ')
   check "$round: size of / equals df -B1 ($ours, $theirs)" test "$ours" == "$theirs"
+  # The unit keeps the machine's network namespace: the network group lists the interfaces
+  # the machine has, not only a private loopback.
+  ours=$(as_user alice pcmonctl --json get network | jq -r '[.reading.data.interfaces[].interface] | sort | join(" ")')
+  theirs=$(in_ct sh -c 'ls /sys/class/net | LC_ALL=C sort | paste -sd " "')
+  check "$round: the network group lists the interfaces in /sys/class/net ($ours; $theirs)" test "$ours" == "$theirs"
 
   # Reload: a changed interval applies in the same process; an invalid file fails the reload.
   pid=$(main_pid)

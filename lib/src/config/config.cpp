@@ -159,11 +159,17 @@ void read_sampling(Reader& r, const json& sampling, Config& c) {
         r.pattern(*fs, where, "mount_points_exclude", c.filesystem.mount_points_exclude);
         r.duration(*fs, where, "statfs_timeout_ms", 10, 60'000, c.filesystem.statfs_timeout);
     }
+    if (const json* network = r.child_object(sampling, path, "network", {"interval_ms", "include", "exclude"})) {
+        r.duration(*network, path + "/network", "interval_ms", min_interval_ms, max_interval_ms, c.network.interval);
+        r.pattern(*network, path + "/network", "include", c.network.include);
+        r.pattern(*network, path + "/network", "exclude", c.network.exclude);
+    }
 }
 
 void read_document(Reader& r, const json& doc, Config& c) {
-    if (!r.object(doc, "", {"sampling", "history", "socket", "limits", "http", "log", "procfs_root"})) return;
-    if (const json* sampling = r.child_object(doc, "", "sampling", {"cpu", "memory", "disk", "filesystem"}))
+    if (!r.object(doc, "", {"sampling", "history", "socket", "limits", "http", "log", "procfs_root", "sysfs_root"}))
+        return;
+    if (const json* sampling = r.child_object(doc, "", "sampling", {"cpu", "memory", "disk", "filesystem", "network"}))
         read_sampling(r, *sampling, c);
     if (const json* history = r.child_object(doc, "", "history", {"points"}))
         r.integer(*history, "/history", "points", 1, 1'000'000, c.history_points);
@@ -198,8 +204,9 @@ void read_document(Reader& r, const json& doc, Config& c) {
                        c.http.listen + "\"");
     }
     if (const json* log = r.child_object(doc, "", "log", {"level"})) r.log_level(*log, "/log", "level", c.log_level);
-    if (r.string(doc, "", "procfs_root", c.procfs_root) && (c.procfs_root.empty() || c.procfs_root[0] != '/'))
-        r.fail("/procfs_root", "must be an absolute path, got \"" + c.procfs_root + "\"");
+    for (auto [key, root] : {std::pair{"procfs_root", &c.procfs_root}, std::pair{"sysfs_root", &c.sysfs_root}})
+        if (r.string(doc, "", key, *root) && (root->empty() || root->front() != '/'))
+            r.fail(std::string("/") + key, "must be an absolute path, got \"" + *root + "\"");
 
     if (c.filesystem.statfs_timeout >= c.filesystem.interval)
         r.fail("/sampling/filesystem/statfs_timeout_ms", "must be less than /sampling/filesystem/interval_ms (" +
@@ -384,7 +391,11 @@ json to_json(const Config& c) {
            {{"interval_ms", c.filesystem.interval.count()},
             {"fs_types_exclude", c.filesystem.fs_types_exclude},
             {"mount_points_exclude", c.filesystem.mount_points_exclude},
-            {"statfs_timeout_ms", c.filesystem.statfs_timeout.count()}}}}},
+            {"statfs_timeout_ms", c.filesystem.statfs_timeout.count()}}},
+          {"network",
+           {{"interval_ms", c.network.interval.count()},
+            {"include", c.network.include},
+            {"exclude", c.network.exclude}}}}},
         {"history", {{"points", c.history_points}}},
         {"socket", {{"path", c.socket.path}, {"mode", mode}, {"group", c.socket.group}}},
         {"limits",
@@ -403,6 +414,7 @@ json to_json(const Config& c) {
           {"write_timeout_ms", c.http.write_timeout.count()}}},
         {"log", {{"level", to_string(c.log_level)}}},
         {"procfs_root", c.procfs_root},
+        {"sysfs_root", c.sysfs_root},
     };
 }
 

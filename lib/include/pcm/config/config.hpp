@@ -33,6 +33,10 @@ struct FilesystemConfig : sample::FilesystemOptions {
     milliseconds interval{10000};
     bool operator==(const FilesystemConfig&) const = default;
 };
+struct NetworkConfig : sample::NetworkOptions {
+    milliseconds interval{1000};
+    bool operator==(const NetworkConfig&) const = default;
+};
 struct SocketConfig {
     std::string path;  ///< empty: the per-user default (see default_socket_path)
     std::uint32_t mode = 0660;
@@ -70,12 +74,14 @@ struct Config {
     MemoryConfig memory;
     DiskConfig disk;
     FilesystemConfig filesystem;
+    NetworkConfig network;
     std::size_t history_points = 3600;  ///< samples kept per group
     SocketConfig socket;
     LimitsConfig limits;
     HttpConfig http;
     LogLevel log_level = LogLevel::info;
     std::string procfs_root = "/proc";  ///< for tests and fault injection
+    std::string sysfs_root = "/sys";    ///< likewise
 
     bool operator==(const Config&) const = default;
 };

@@ -1,5 +1,6 @@
 #pragma once
-// The four groups of readings the daemon samples.
+// The groups of readings the daemon samples, by name. What each one does is its row of
+// the group table (group_sampler.hpp).
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -7,16 +8,17 @@
 
 namespace pcm::monitor {
 
-enum class Group : std::uint8_t { cpu, memory, disk, filesystem };
+enum class Group : std::uint8_t { cpu, memory, disk, filesystem, network };
 
-inline constexpr std::array<Group, 4> all_groups{Group::cpu, Group::memory, Group::disk, Group::filesystem};
+inline constexpr std::array<Group, 5> all_groups{Group::cpu, Group::memory, Group::disk, Group::filesystem,
+                                                 Group::network};
 
 constexpr std::string_view name(Group group) noexcept {
-    constexpr std::array<std::string_view, 4> names{"cpu", "memory", "disk", "filesystem"};
+    constexpr std::array<std::string_view, all_groups.size()> names{"cpu", "memory", "disk", "filesystem", "network"};
     return names[static_cast<std::size_t>(group)];
 }
 
-/// Parses a group name, case-insensitively; "mem" and "fs" are accepted too.
+/// Parses a group name, case-insensitively; "mem", "fs" and "net" are accepted too.
 std::optional<Group> parse_group(std::string_view text) noexcept;
 
 }  // namespace pcm::monitor

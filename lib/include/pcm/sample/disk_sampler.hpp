@@ -4,7 +4,7 @@
 #include <pcm/sample/proc_file.hpp>
 #include <pcm/sample/sampler_options.hpp>
 
-#include <pcm/sample/pattern.hpp>
+#include <pcm/sample/name_filter.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,12 +27,8 @@ public:
     void reconfigure(const DiskOptions& options, const std::string& proc_root);
 
 private:
-    bool wanted(const std::string& name);
-    const DiskLine* baseline_of(const DiskLine& line, std::size_t hint) const noexcept;
-
     ProcFile diskstats_, pressure_;
-    Pattern include_, exclude_;
-    std::vector<std::pair<std::string, bool>> decisions_;
+    NameFilter filter_;
     std::vector<DiskLine> lines_, baseline_;
     std::int64_t baseline_ns_ = 0;
     bool has_baseline_ = false;

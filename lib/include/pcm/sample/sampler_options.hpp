@@ -27,4 +27,12 @@ struct FilesystemOptions {
     bool operator==(const FilesystemOptions&) const = default;
 };
 
+/// Which network interfaces to report: as for disks, those matching `include` and not
+/// `exclude`. By default every interface, loopback included, as node_exporter does.
+struct NetworkOptions {
+    std::string include;
+    std::string exclude;
+    bool operator==(const NetworkOptions&) const = default;
+};
+
 }  // namespace pcm::sample

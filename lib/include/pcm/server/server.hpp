@@ -111,7 +111,7 @@ private:
         std::uint64_t sequence = 0;
         std::string text;
     };
-    std::array<Rendered, 4> rendered_;
+    std::array<Rendered, monitor::all_groups.size()> rendered_;
     metrics::ExpositionCache metrics_;  // the METRICS text, shared by all who ask for one sample's
     std::string line_;
     std::int64_t started_ns_;

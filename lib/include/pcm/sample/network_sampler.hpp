@@ -1,0 +1,44 @@
+#pragma once
+// Takes network readings from procfs and sysfs.
+#include <pcm/sample/name_filter.hpp>
+#include <pcm/sample/network_reading.hpp>
+#include <pcm/sample/proc_file.hpp>
+#include <pcm/sample/sampler_options.hpp>
+
+#include <string>
+#include <vector>
+
+namespace pcm::sample {
+
+/// Reads /proc/net/dev under `proc_root` (the daemon's network namespace) and, for each
+/// interface reported, its attributes under `sys_root`/class/net/<name>/. Interfaces that
+/// appear or vanish between samples (a container's veth) are taken as they come: a new
+/// one has counters but no rates until its second sample, a vanished one is dropped, and
+/// one made again under a known name starts over (its counters went back).
+/// Allocation-free once the same interfaces come back.
+class NetworkSampler {
+public:
+    /// Throws std::invalid_argument for an invalid pattern.
+    explicit NetworkSampler(const NetworkOptions& options = {}, const std::string& proc_root = "/proc",
+                            const std::string& sys_root = "/sys");
+
+    const NetworkReading& sample();
+    const NetworkReading& reading() const noexcept { return reading_; }
+
+    /// New patterns and roots from the next sample on. Throws std::invalid_argument (and
+    /// changes nothing) for an invalid pattern.
+    void reconfigure(const NetworkOptions& options, const std::string& proc_root, const std::string& sys_root);
+
+private:
+    void read_class(const std::string& name, NetClass& out) const noexcept;
+
+    ProcFile net_dev_;
+    std::string class_dir_;  // <sys_root>/class/net
+    NameFilter filter_;
+    std::vector<NetDevLine> lines_, baseline_;
+    std::int64_t baseline_ns_ = 0;
+    bool has_baseline_ = false;
+    NetworkReading reading_;
+};
+
+}  // namespace pcm::sample
