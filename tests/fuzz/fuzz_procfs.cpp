@@ -7,7 +7,9 @@
 #include <pcm/sample/loadavg.hpp>
 #include <pcm/sample/memory_reading.hpp>
 #include <pcm/sample/mountinfo.hpp>
+#include <pcm/sample/net_class.hpp>
 #include <pcm/sample/net_dev.hpp>
+#include <pcm/sample/network_reading.hpp>
 #include <pcm/sample/net_snmp.hpp>
 #include <pcm/sample/net_tables.hpp>
 #include <pcm/sample/pressure.hpp>
@@ -30,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static Meminfo meminfo;
     static std::vector<DiskLine> disks, previous_disks;
     static std::vector<MountEntry> mounts;
-    static std::vector<NetDevLine> interfaces;
+    static std::vector<NetDevLine> interfaces, previous_interfaces;
     static std::vector<ProtocolValue> protocol_values;
     static std::vector<NamedValue> named_values;
     static std::vector<SoftnetLine> softnet;
@@ -60,6 +62,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     previous_disks = disks;
     parse_mountinfo(text, mounts);
     parse_net_dev(text, interfaces);
+    for (std::size_t i = 0; i < interfaces.size() && i < previous_interfaces.size(); ++i)
+        if (auto r = network_rates(previous_interfaces[i].counters, interfaces[i].counters, 1.0))
+            if (r->receive_bytes_per_s < 0 || r->errors_per_s < 0 || r->drops_per_s < 0) __builtin_trap();
+    previous_interfaces = interfaces;
+    if (auto value = parse_sysfs_integer(text); value && sysfs_text(text).empty()) __builtin_trap();
     parse_net_snmp(text, protocol_values);
     parse_net_snmp6(text, protocol_values);
     parse_sockstat(text, protocol_values);

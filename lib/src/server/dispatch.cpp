@@ -214,16 +214,26 @@ const std::string& Server::reading_text(Group group) {
     return r.text;
 }
 
-void Server::send_reading(Connection& c, Group group, bool as_event) {
-    line_ = as_event ? R"({"ok":true,"event":"sample","reading":)" : R"({"ok":true,"reading":)";
-    line_ += reading_text(group);
-    if (as_event) {  // the sample's history point, as HISTORY gives it: clients need not re-derive it
-        line_ += R"(,"point":)";
-        append_history_point(line_, monitor_.point(group));
+const std::string& Server::event_line(Group group) {
+    Rendered& r = rendered_[static_cast<std::size_t>(group)];
+    const std::string& reading = reading_text(group);
+    if (r.event.empty() || r.event_sequence != r.sequence) {
+        r.event = R"({"ok":true,"event":"sample","reading":)";
+        r.event += reading;
+        // The sample's history point, as HISTORY gives it: clients need not re-derive it.
+        r.event += R"(,"point":)";
+        append_history_point(r.event, monitor_.point(group));
+        r.event += "}\n";
+        r.event_sequence = r.sequence;
     }
+    return r.event;
+}
+
+void Server::send_reading(Connection& c, Group group) {
+    line_ = R"({"ok":true,"reading":)";
+    line_ += reading_text(group);
     line_ += "}\n";
-    if (as_event) c.push(line_);
-    else c.send(line_);
+    c.send(line_);
 }
 
 void Server::on_sample(Group group) {
@@ -232,7 +242,7 @@ void Server::on_sample(Group group) {
         Connection& c = *owned;
         if (c.subscribed != group || c.aborted || c.closing() || now - c.last_push_ns < c.every_ns) continue;
         c.last_push_ns = now;
-        send_reading(c, group, true);  // rendered once per sample, whatever the number of subscribers
+        c.push(event_line(group));  // rendered once per sample, whatever the number of subscribers
     }
 }
 

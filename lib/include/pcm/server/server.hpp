@@ -90,8 +90,10 @@ private:
     void on_sample(monitor::Group group);
     /// The group's latest reading as JSON text, rendered once per sample.
     const std::string& reading_text(monitor::Group group);
-    /// Queues {"ok":true[,"event":"sample"],"reading":...} for `c`.
-    void send_reading(Connection& c, monitor::Group group, bool as_event = false);
+    /// The SUBSCRIBE event of the group's latest sample, rendered once per sample.
+    const std::string& event_line(monitor::Group group);
+    /// Sends {"ok":true,"reading":...} to `c`.
+    void send_reading(Connection& c, monitor::Group group);
     void closed(Connection& c);
     void maybe_closed();
 
@@ -108,8 +110,9 @@ private:
     SocketFile socket_file_;               // empty when the service manager passed the socket
     std::vector<std::unique_ptr<Connection>> connections_;
     struct Rendered {
-        std::uint64_t sequence = 0;
-        std::string text;
+        std::uint64_t sequence = 0, event_sequence = 0;
+        std::string text;   // the reading's JSON
+        std::string event;  // the SUBSCRIBE event line around it
     };
     std::array<Rendered, monitor::all_groups.size()> rendered_;
     metrics::ExpositionCache metrics_;  // the METRICS text, shared by all who ask for one sample's
