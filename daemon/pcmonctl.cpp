@@ -34,7 +34,7 @@ constexpr const char* usage =
     "one listens there, else the system service's /run/pcmonitor/pcmonitor.sock.\n"
     "\n"
     "commands:\n"
-    "  get GROUP|all                the latest readings; GROUP: cpu memory disk fs network\n"
+    "  get GROUP|all                the latest readings; GROUP: cpu memory disk fs network kernel\n"
     "  wait GROUP [TIMEOUT_MS]      the next fresh reading of GROUP\n"
     "  watch GROUP                  a live view, refreshed on every sample, with the last minute\n"
     "  history GROUP SECONDS        min/avg/max and a sparkline of the last SECONDS\n"
@@ -212,17 +212,40 @@ void print_network(const json& d) {
     }
 }
 
+void print_kernel(const json& d) {
+    auto at = [&](std::initializer_list<const char*> path) -> double {
+        const json* j = &d;
+        for (const char* key : path) {
+            if (!j->is_object() || !j->contains(key)) return NAN;
+            j = &(*j)[key];
+        }
+        return number(*j);
+    };
+    std::printf(
+        "TCP connections established %.0f, opened %.0f actively / %.0f passively, %.0f segments "
+        "retransmitted\n",
+        at({"protocols", "Tcp", "CurrEstab"}), at({"protocols", "Tcp", "ActiveOpens"}),
+        at({"protocols", "Tcp", "PassiveOpens"}), at({"protocols", "Tcp", "RetransSegs"}));
+    std::printf("Sockets     %.0f in use, TCP %.0f in use / %.0f time-wait, UDP %.0f in use\n",
+                at({"sockets", "sockets", "used"}), at({"sockets", "TCP", "inuse"}), at({"sockets", "TCP", "tw"}),
+                at({"sockets", "UDP", "inuse"}));
+    std::printf("Conntrack   %.0f of %.0f entries\n", at({"conntrack", "entries"}), at({"conntrack", "limit"}));
+    std::printf("Files       %.0f handles of %.0f\n", at({"file_handles", "allocated"}),
+                at({"file_handles", "maximum"}));
+    std::printf("Clock       %s, offset %.6f s, max error %.6f s\n",
+                at({"timex", "sync_status"}) == 1 ? "synchronised" : "not synchronised (or not readable)",
+                at({"timex", "offset_seconds"}), at({"timex", "maxerror_seconds"}));
+}
+
 void print_reading(const json& reading) {
     std::string group = reading["group"];
     if (!reading["error"].is_null())
         std::printf("(%s: %s)\n", group.c_str(), reading["error"].get<std::string>().c_str());
     // One table printer per group; a group the daemon knows and this client does not is
     // shown as its JSON.
-    static const std::pair<std::string_view, void (*)(const json&)> printers[] = {{"cpu", print_cpu},
-                                                                                  {"memory", print_memory},
-                                                                                  {"disk", print_disk},
-                                                                                  {"filesystem", print_filesystems},
-                                                                                  {"network", print_network}};
+    static const std::pair<std::string_view, void (*)(const json&)> printers[] = {
+        {"cpu", print_cpu},         {"memory", print_memory}, {"disk", print_disk}, {"filesystem", print_filesystems},
+        {"network", print_network}, {"kernel", print_kernel}};
     const json& d = reading["data"];
     for (const auto& [name, print] : printers)
         if (group == name) return print(d);

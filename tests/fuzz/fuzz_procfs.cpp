@@ -9,9 +9,9 @@
 #include <pcm/sample/mountinfo.hpp>
 #include <pcm/sample/net_class.hpp>
 #include <pcm/sample/net_dev.hpp>
-#include <pcm/sample/network_reading.hpp>
 #include <pcm/sample/net_snmp.hpp>
 #include <pcm/sample/net_tables.hpp>
+#include <pcm/sample/network_reading.hpp>
 #include <pcm/sample/pressure.hpp>
 #include <pcm/sample/proc_stat.hpp>
 #include <pcm/sample/process_stat.hpp>

@@ -29,7 +29,7 @@ struct Daemon : pcm::test::RunningDaemon {
     int port = pcm::test::free_port();
     Daemon() {
         start(R"({"sampling":{"cpu":{"interval_ms":200},"memory":{"interval_ms":200},"disk":{"interval_ms":200},
-                  "filesystem":{"interval_ms":500,"statfs_timeout_ms":400},"network":{"interval_ms":200}},
+                  "filesystem":{"interval_ms":500,"statfs_timeout_ms":400},"network":{"interval_ms":200},"kernel":{"interval_ms":200}},
                   "socket":{"path":")" +
               socket + R"("},"http":{"listen":"127.0.0.1:)" + std::to_string(port) + R"("}})");
     }
@@ -58,7 +58,7 @@ bool wait_http(int port, const std::string& path, std::chrono::seconds limit = 2
 
 }  // namespace
 
-TEST_CASE("promtool finds no problem beyond the camelCase names node_exporter has too") {
+TEST_CASE("promtool finds no problem beyond the names node_exporter has too (camelCase, entropy bits)") {
     Daemon d;
     auto reply = pcm::test::http_get(d.port, "/metrics");
     REQUIRE(reply.status == 200);
@@ -73,7 +73,10 @@ TEST_CASE("promtool finds no problem beyond the camelCase names node_exporter ha
     int camel = 0;
     for (std::string line; std::getline(lines, line);) {
         if (line.empty()) continue;
-        CHECK_MESSAGE(line.find("should be written in 'snake_case' not 'camelCase'") != std::string::npos, line);
+        // node_exporter's own names: camelCase meminfo fields, and entropy counted in bits.
+        bool camel_case = line.find("should be written in 'snake_case' not 'camelCase'") != std::string::npos;
+        bool entropy_bits = line.starts_with("node_entropy_") && line.find("instead of \"bits\"") != std::string::npos;
+        CHECK_MESSAGE((camel_case || entropy_bits), line);
         camel += line.starts_with("node_memory_");
     }
     MESSAGE(camel, " camelCase findings, all node_memory_* as in node_exporter");
@@ -89,19 +92,38 @@ TEST_CASE("values agree with node_exporter's on the same machine at the same mom
     Daemon d;
     int port = pcm::test::free_port();
     TempDir ne_dir;
-    Process exporter(
-        {"/usr/bin/prometheus-node-exporter", "--web.listen-address=127.0.0.1:" + std::to_string(port),
-         "--collector.disable-defaults", "--collector.cpu", "--collector.meminfo", "--collector.diskstats",
-         "--collector.filesystem", "--collector.loadavg", "--collector.pressure", "--collector.stat",
-         "--collector.uname", "--collector.time", "--collector.vmstat", "--collector.netdev", "--collector.netclass"},
-        ne_dir.path());
+    Process exporter({"/usr/bin/prometheus-node-exporter",
+                      "--web.listen-address=127.0.0.1:" + std::to_string(port),
+                      "--collector.disable-defaults",
+                      "--collector.cpu",
+                      "--collector.meminfo",
+                      "--collector.diskstats",
+                      "--collector.filesystem",
+                      "--collector.loadavg",
+                      "--collector.pressure",
+                      "--collector.stat",
+                      "--collector.uname",
+                      "--collector.time",
+                      "--collector.vmstat",
+                      "--collector.netdev",
+                      "--collector.netclass",
+                      "--collector.netstat",
+                      "--collector.sockstat",
+                      "--collector.softnet",
+                      "--collector.conntrack",
+                      "--collector.arp",
+                      "--collector.udp_queues",
+                      "--collector.filefd",
+                      "--collector.entropy",
+                      "--collector.timex"},
+                     ne_dir.path());
     REQUIRE(wait_http(port, "/metrics"));
     // Ours before, theirs, ours after a fresh sample of every group: a counter of theirs
     // lies between ours.
     auto before = samples(pcm::test::http_get(d.port, "/metrics").body);
     auto theirs = samples(pcm::test::http_get(port, "/metrics").body);
     auto sampled_since = [&](const std::map<std::string, double>& now) {
-        for (const char* g : {"cpu", "memory", "disk", "filesystem", "network"}) {
+        for (const char* g : {"cpu", "memory", "disk", "filesystem", "network", "kernel"}) {
             std::string key = std::string("pcmonitor_samples_total{group=\"") + g + "\"}";
             if (now.at(key) <= before.at(key)) return false;
         }
@@ -116,15 +138,23 @@ TEST_CASE("values agree with node_exporter's on the same machine at the same mom
     const double mem_total = theirs["node_memory_MemTotal_bytes"];
     int compared = 0;
     for (const auto& [key, value] : theirs) {
-        // Every interface node_exporter reports, we report, under the same labels (it leaves
-        // out loopback's counters by Debian's default; its attributes it reports too).
-        if (key.starts_with("node_network_")) CHECK_MESSAGE(before.count(key) == 1, key);
+        // Every series of these collectors node_exporter reports, we report, under the same
+        // labels (for interfaces: it leaves loopback's counters out by Debian's default).
+        for (const char* family :
+             {"node_network_", "node_netstat_", "node_sockstat_", "node_softnet_", "node_nf_conntrack_", "node_arp_",
+              "node_udp_queues", "node_filefd_", "node_entropy_", "node_timex_"})
+            if (key.starts_with(family)) CHECK_MESSAGE(before.count(key) == 1, key);
         if (!before.count(key) || !after.count(key)) continue;
         INFO(key, " ours ", before[key], "..", after[key], " node_exporter ", value);
         double lo = std::min(before[key], after[key]), hi = std::max(before[key], after[key]);
         // Instantaneous counts (node_exporter itself is running while it reads them): present, not comparable.
+        // So are socket counts, which this test's own connections move (TIME_WAIT, in use),
+        // and the kernel clock's error estimates, which grow between two adjtimex calls.
         if (key.starts_with("node_procs_running") || key.starts_with("node_procs_blocked") ||
-            key.starts_with("node_disk_io_now")) {
+            key.starts_with("node_disk_io_now") || key.starts_with("node_sockstat_") ||
+            key.starts_with("node_netstat_Tcp_CurrEstab") || key.starts_with("node_filefd_allocated") ||
+            key.starts_with("node_timex_maxerror") || key.starts_with("node_timex_estimated_error") ||
+            key.starts_with("node_timex_offset")) {
             ++compared;
             continue;
         }
@@ -155,13 +185,36 @@ TEST_CASE("values agree with node_exporter's on the same machine at the same mom
     }
     MESSAGE(compared, " samples compared with node_exporter");
     // The series dashboards select a host by, with node_exporter's labels and values.
-    for (const char* key :
-         {"node_uname_info", "node_time_seconds", "node_filesystem_readonly", "node_vmstat_pgfault",
-          "node_vmstat_pgmajfault", "node_vmstat_pswpin", "node_vmstat_oom_kill", "node_network_receive_bytes_total",
-          "node_network_transmit_packets_total", "node_network_receive_nohandler_total", "node_network_up",
-          "node_network_info", "node_network_carrier", "node_network_mtu_bytes", "node_network_transmit_queue_length",
-          "node_network_carrier_changes_total", "node_network_iface_id"}) {
-        INFO(key);
+    for (const char* key : {"node_uname_info",
+                            "node_time_seconds",
+                            "node_filesystem_readonly",
+                            "node_vmstat_pgfault",
+                            "node_vmstat_pgmajfault",
+                            "node_vmstat_pswpin",
+                            "node_vmstat_oom_kill",
+                            "node_network_receive_bytes_total",
+                            "node_network_transmit_packets_total",
+                            "node_network_receive_nohandler_total",
+                            "node_network_up",
+                            "node_network_info",
+                            "node_network_carrier",
+                            "node_network_mtu_bytes",
+                            "node_network_transmit_queue_length",
+                            "node_network_carrier_changes_total",
+                            "node_network_iface_id",
+                            "node_netstat_Tcp_ActiveOpens",
+                            "node_netstat_TcpExt_ListenDrops",
+                            "node_sockstat_TCP_tw",
+                            "node_sockstat_sockets_used",
+                            "node_softnet_processed_total",
+                            "node_nf_conntrack_entries_limit",
+                            "node_arp_entries",
+                            "node_udp_queues",
+                            "node_filefd_maximum",
+                            "node_entropy_available_bits",
+                            "node_timex_sync_status",
+                            "node_timex_offset_seconds"}) {
+        INFO(std::string(key));
         CHECK(std::any_of(theirs.begin(), theirs.end(), [&](const auto& kv) { return kv.first.starts_with(key); }));
         CHECK(std::any_of(theirs.begin(), theirs.end(),
                           [&](const auto& kv) { return kv.first.starts_with(key) && before.count(kv.first) == 1; }));

@@ -164,12 +164,15 @@ void read_sampling(Reader& r, const json& sampling, Config& c) {
         r.pattern(*network, path + "/network", "include", c.network.include);
         r.pattern(*network, path + "/network", "exclude", c.network.exclude);
     }
+    if (const json* kernel = r.child_object(sampling, path, "kernel", {"interval_ms"}))
+        r.duration(*kernel, path + "/kernel", "interval_ms", min_interval_ms, max_interval_ms, c.kernel.interval);
 }
 
 void read_document(Reader& r, const json& doc, Config& c) {
     if (!r.object(doc, "", {"sampling", "history", "socket", "limits", "http", "log", "procfs_root", "sysfs_root"}))
         return;
-    if (const json* sampling = r.child_object(doc, "", "sampling", {"cpu", "memory", "disk", "filesystem", "network"}))
+    if (const json* sampling =
+            r.child_object(doc, "", "sampling", {"cpu", "memory", "disk", "filesystem", "network", "kernel"}))
         read_sampling(r, *sampling, c);
     if (const json* history = r.child_object(doc, "", "history", {"points"}))
         r.integer(*history, "/history", "points", 1, 1'000'000, c.history_points);
@@ -395,7 +398,8 @@ json to_json(const Config& c) {
           {"network",
            {{"interval_ms", c.network.interval.count()},
             {"include", c.network.include},
-            {"exclude", c.network.exclude}}}}},
+            {"exclude", c.network.exclude}}},
+          {"kernel", {{"interval_ms", c.kernel.interval.count()}}}}},
         {"history", {{"points", c.history_points}}},
         {"socket", {{"path", c.socket.path}, {"mode", mode}, {"group", c.socket.group}}},
         {"limits",

@@ -79,9 +79,12 @@ json counters_json(const NetDevCounters& c) {
 
 json rates_json(const std::optional<sample::NetworkRates>& r) {
     if (!r) return nullptr;
-    return {{"receive_bytes_per_s", r->receive_bytes_per_s},   {"transmit_bytes_per_s", r->transmit_bytes_per_s},
-            {"receive_packets_per_s", r->receive_packets_per_s}, {"transmit_packets_per_s", r->transmit_packets_per_s},
-            {"errors_per_s", r->errors_per_s},                 {"drops_per_s", r->drops_per_s}};
+    return {{"receive_bytes_per_s", r->receive_bytes_per_s},
+            {"transmit_bytes_per_s", r->transmit_bytes_per_s},
+            {"receive_packets_per_s", r->receive_packets_per_s},
+            {"transmit_packets_per_s", r->transmit_packets_per_s},
+            {"errors_per_s", r->errors_per_s},
+            {"drops_per_s", r->drops_per_s}};
 }
 
 class NetworkGroup final : public monitor::GroupSampler {
@@ -144,8 +147,7 @@ private:
 
 }  // namespace
 
-const monitor::GroupKind network_kind{
-    monitor::Group::network, figure_names, [](const config::Config& c) { return c.network.interval; },
-    &make<NetworkGroup>};
+const monitor::GroupKind network_kind{monitor::Group::network, figure_names,
+                                      [](const config::Config& c) { return c.network.interval; }, &make<NetworkGroup>};
 
 }  // namespace pcm::groups

@@ -29,9 +29,10 @@ bool read_attribute(const std::string& class_dir, const std::string& name, std::
 
 }  // namespace
 
-NetworkSampler::NetworkSampler(const NetworkOptions& options, const std::string& proc_root,
-                               const std::string& sys_root)
-    : net_dev_(proc_root + "/net/dev"), class_dir_(sys_root + "/class/net"), filter_(options.include, options.exclude) {}
+NetworkSampler::NetworkSampler(const NetworkOptions& options, const std::string& proc_root, const std::string& sys_root)
+    : net_dev_(proc_root + "/net/dev"),
+      class_dir_(sys_root + "/class/net"),
+      filter_(options.include, options.exclude) {}
 
 void NetworkSampler::reconfigure(const NetworkOptions& options, const std::string& proc_root,
                                  const std::string& sys_root) {

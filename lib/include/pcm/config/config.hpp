@@ -37,6 +37,10 @@ struct NetworkConfig : sample::NetworkOptions {
     milliseconds interval{1000};
     bool operator==(const NetworkConfig&) const = default;
 };
+struct KernelConfig {
+    milliseconds interval{5000};
+    bool operator==(const KernelConfig&) const = default;
+};
 struct SocketConfig {
     std::string path;  ///< empty: the per-user default (see default_socket_path)
     std::uint32_t mode = 0660;
@@ -75,6 +79,7 @@ struct Config {
     DiskConfig disk;
     FilesystemConfig filesystem;
     NetworkConfig network;
+    KernelConfig kernel;
     std::size_t history_points = 3600;  ///< samples kept per group
     SocketConfig socket;
     LimitsConfig limits;

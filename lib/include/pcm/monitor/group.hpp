@@ -8,13 +8,14 @@
 
 namespace pcm::monitor {
 
-enum class Group : std::uint8_t { cpu, memory, disk, filesystem, network };
+enum class Group : std::uint8_t { cpu, memory, disk, filesystem, network, kernel };
 
-inline constexpr std::array<Group, 5> all_groups{Group::cpu, Group::memory, Group::disk, Group::filesystem,
-                                                 Group::network};
+inline constexpr std::array<Group, 6> all_groups{Group::cpu,        Group::memory,  Group::disk,
+                                                 Group::filesystem, Group::network, Group::kernel};
 
 constexpr std::string_view name(Group group) noexcept {
-    constexpr std::array<std::string_view, all_groups.size()> names{"cpu", "memory", "disk", "filesystem", "network"};
+    constexpr std::array<std::string_view, all_groups.size()> names{"cpu",        "memory",  "disk",
+                                                                    "filesystem", "network", "kernel"};
     return names[static_cast<std::size_t>(group)];
 }
 
