@@ -1,5 +1,6 @@
 // libFuzzer target: any bytes through every procfs parser, into structs reused across runs
 // (as the samplers reuse them), and through the derivations that follow parsing.
+#include <pcm/sample/conntrack_stat.hpp>
 #include <pcm/sample/cpu_reading.hpp>
 #include <pcm/sample/disk_reading.hpp>
 #include <pcm/sample/diskstats.hpp>
@@ -12,10 +13,12 @@
 #include <pcm/sample/net_snmp.hpp>
 #include <pcm/sample/net_tables.hpp>
 #include <pcm/sample/network_reading.hpp>
+#include <pcm/sample/os_release.hpp>
 #include <pcm/sample/pressure.hpp>
 #include <pcm/sample/proc_stat.hpp>
 #include <pcm/sample/process_stat.hpp>
 #include <pcm/sample/softnet_stat.hpp>
+#include <pcm/sample/udev_properties.hpp>
 #include <pcm/sample/uptime.hpp>
 #include <pcm/sample/vmstat.hpp>
 
@@ -43,6 +46,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Uptime up;
     Pressure pressure;
     ProcessStat process;
+    static ConntrackStat conntrack;
+    static OsRelease os;
+    static UdevProperties udev;
 
     if (parse_proc_stat(text, stat)) {
         CpuReading reading;
@@ -79,5 +85,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     parse_uptime(text, up);
     parse_pressure(text, pressure);
     parse_process_stat(text, process);
+    parse_conntrack_stat(text, conntrack);
+    parse_os_release(text, os);
+    if (os_version_number(os.value("VERSION_ID")) < 0) __builtin_trap();
+    parse_udev_properties(text, udev);
     return 0;
 }

@@ -5,6 +5,7 @@
 
 #include <pcm/sample/conntrack_stat.hpp>
 #include <pcm/sample/kernel_sampler.hpp>
+#include <pcm/sample/os_release.hpp>
 
 #include <doctest/doctest.h>
 
@@ -65,7 +66,8 @@ TEST_CASE("nf_conntrack stat: columns found by the header's names, summed over t
 }
 
 TEST_CASE("kernel sampler: every table of a real kernel, and the clock through adjtimex") {
-    KernelSampler sampler((fixtures() / "proc/debian12-vm").string(), &clock_in_sync);
+    KernelSampler sampler((fixtures() / "proc/debian12-vm").string(), (fixtures() / "sys/debian12-vm").string(),
+                          &clock_in_sync, (fixtures() / "etc/os-release-debian12").string());
     const KernelReading& r = sampler.sample();
     CHECK(r.header.error.empty());
     CHECK(find(r.snmp, "Tcp", "ActiveOpens"));
@@ -87,13 +89,34 @@ TEST_CASE("kernel sampler: every table of a real kernel, and the clock through a
     REQUIRE(r.timex);
     CHECK(r.timex->offset_seconds == doctest::Approx(0.0015));
     CHECK(r.timex->sync_status == 1);
+    CHECK(r.clocksource_current == "tsc");
+    CHECK(r.clocksource_available.find("kvm-clock") != std::string::npos);
+    CHECK_FALSE(r.selinux_enforcing);  // no /sys/fs/selinux: not enabled
+    CHECK(r.os.value("ID") == "debian");
+    CHECK(r.os.value("VERSION_ID") == "12");
+}
+
+TEST_CASE("os-release: quotes, escapes, comments and unknown keys; the version as a number") {
+    OsRelease os;
+    parse_os_release(read_fixture("edge/os-release-quoted-escaped"), os);
+    CHECK(os.value("NAME") == "Ubuntu");
+    CHECK(os.value("VERSION") == "22.04.3 LTS (Jammy \"Jellyfish\")");
+    CHECK(os.value("ID_LIKE") == "debian");
+    CHECK(os.value("BUILD_ID").empty());
+    CHECK(os_version_number(os.value("VERSION_ID")) == doctest::Approx(22.04));
+    CHECK(os_version_number("12") == 12);
+    CHECK(os_version_number("3.18.4") == doctest::Approx(3.18));
+    CHECK(os_version_number("rolling") == 0);
+    parse_os_release("", os);
+    CHECK(os.value("NAME").empty());  // nothing kept from the earlier file
 }
 
 TEST_CASE("kernel sampler: what a kernel or a sandbox lacks is absent, not an error; a bad file is one") {
     TempDir proc;
     std::filesystem::create_directories(proc.path() / "net");
     write_file(proc.path() / "net/sockstat", "sockets: used 12\nTCP: inuse 4 orphan 0 tw 146 alloc 4 mem 1\n");
-    KernelSampler sampler(proc.path().string(), &clock_refused);
+    KernelSampler sampler(proc.path().string(), proc.path().string(), &clock_refused,
+                          (proc.path() / "no-os-release").string());
     const KernelReading& sparse = sampler.sample();
     CHECK(sparse.header.error.empty());
     CHECK(find(sparse.sockstat, "TCP", "tw") == 146);
@@ -101,6 +124,7 @@ TEST_CASE("kernel sampler: what a kernel or a sandbox lacks is absent, not an er
     CHECK_FALSE(sparse.conntrack);  // no module: no nf_conntrack files
     CHECK_FALSE(sparse.file_handles);
     CHECK_FALSE(sparse.timex);  // adjtimex refused
+    CHECK(sparse.clocksource_current.empty());
 
     write_file(proc.path() / "net/sockstat", "sockets: used 12\nTCP: inuse\n");
     const KernelReading& bad = sampler.sample();
@@ -109,7 +133,8 @@ TEST_CASE("kernel sampler: what a kernel or a sandbox lacks is absent, not an er
 }
 
 TEST_CASE("kernel sampler: the same tables again allocate nothing") {
-    KernelSampler sampler((fixtures() / "proc/debian12-vm").string(), &clock_in_sync);
+    KernelSampler sampler((fixtures() / "proc/debian12-vm").string(), (fixtures() / "sys/debian12-vm").string(),
+                          &clock_in_sync, (fixtures() / "etc/os-release-debian12").string());
     for (int i = 0; i < 3; ++i) sampler.sample();
     pcm::test::AllocProbe probe;
     for (int i = 0; i < 20; ++i) sampler.sample();

@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include <string>
 #include <thread>
@@ -136,7 +137,7 @@ TEST_CASE("disk sampler: default exclusions, include pattern, device removed and
     TempDir root;
     const char* before =
         "   7 0 loop0 1 0 8 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
-        " 252 0 zram0 1 0 8 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
+        "   1 0 ram0 1 0 8 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
         "   8 0 sda 100 0 2000 50 10 0 800 20 0 60 70 0 0 0 0 0 0\n"
         "   8 1 sda1 100 0 2000 50 10 0 800 20 0 60 70 0 0 0 0 0 0\n"
         " 259 0 nvme0n1 10 0 80 5 0 0 0 0 0 5 5 0 0 0 0 0 0\n"
@@ -169,4 +170,25 @@ TEST_CASE("disk sampler: default exclusions, include pattern, device removed and
     CHECK(nvme.disks[1].line.name == "nvme0n1p1");
 
     CHECK_THROWS_AS(DiskSampler({"(unclosed", ""}, root.path().string()), std::invalid_argument);
+}
+
+TEST_CASE("disk sampler: a device's model, serial, WWN and path from udev's database, read when it appears") {
+    TempDir root, udev;
+    write_file(root.path() / "diskstats",
+               " 259 0 nvme0n1 10 0 80 5 0 0 0 0 0 5 5 0 0 0 0 0 0\n"
+               "   8 0 sda 100 0 2000 50 10 0 800 20 0 60 70 0 0 0 0 0 0\n");
+    write_file(udev.path() / "b259:0", pcm::test::read_fixture("edge/udev-data-nvme"));
+    DiskSampler sampler({}, root.path().string(), udev.path().string());
+    const DiskReading& r = sampler.sample();
+    REQUIRE(r.disks.size() == 2);
+    const auto& nvme = r.disks[0].udev.values;  // in udev_property_keys' order
+    CHECK(nvme[0] == "pci-0000:01:00.0-nvme-1");
+    CHECK(nvme[1] == "eui.002538b111b2c3d4");
+    CHECK(nvme[2] == "Samsung SSD 980 PRO 1TB");
+    CHECK(nvme[3] == "S5GXNF0R123456");
+    CHECK(nvme[4] == "5B2QGXA7");
+    for (const std::string& value : r.disks[1].udev.values) CHECK(value.empty());  // udev knows nothing of sda
+
+    std::filesystem::remove(udev.path() / "b259:0");
+    CHECK(sampler.sample().disks[0].udev.values[2] == "Samsung SSD 980 PRO 1TB");  // read once, when it appeared
 }

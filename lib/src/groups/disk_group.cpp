@@ -3,6 +3,7 @@
 #include <pcm/sample/disk_sampler.hpp>
 
 #include <algorithm>
+#include <charconv>
 
 namespace pcm::groups {
 namespace {
@@ -60,6 +61,24 @@ metrics::Walk disk_families(metrics::Writer& w, const sample::DiskReading& readi
                 w.sample(f.name, {{"device", d.line.name}}, static_cast<double>(d.line.counters[f.field]) * f.scale);
             if (w.step_full()) co_yield metrics::pause;
         }
+    }
+    w.family("node_disk_info", "gauge", "Info of /sys/block/<block_device>.");
+    for (const sample::DiskEntry& d : disks) {
+        char major[12], minor[12];
+        auto major_end = std::to_chars(major, major + sizeof major, d.line.major).ptr;
+        auto minor_end = std::to_chars(minor, minor + sizeof minor, d.line.minor).ptr;
+        const auto& u = d.udev.values;
+        w.sample("node_disk_info",
+                 {{"device", d.line.name},
+                  {"major", std::string_view(major, static_cast<std::size_t>(major_end - major))},
+                  {"minor", std::string_view(minor, static_cast<std::size_t>(minor_end - minor))},
+                  {"model", u[2]},
+                  {"path", u[0]},
+                  {"revision", u[4]},
+                  {"serial", u[3]},
+                  {"wwn", u[1]}},
+                 1);
+        if (w.step_full()) co_yield metrics::pause;
     }
     const sample::Pressure& io = reading.pressure;
     if (io.available) {

@@ -216,6 +216,47 @@ metrics::Walk kernel_families(metrics::Writer& w, const sample::KernelReading& r
                  static_cast<double>(*r.entropy_pool_size_bits));
     if (r.timex)
         for (const TimexFamily& f : timex_families) w.single(f.name, f.type, f.help, (*r.timex).*f.value);
+
+    // node_exporter's time collector's clock sources, its selinux and os collectors.
+    for (auto [family, names] : {std::pair{"node_time_clocksource_available_info", &r.clocksource_available},
+                                 std::pair{"node_time_clocksource_current_info", &r.clocksource_current}}) {
+        if (names->empty()) continue;
+        w.family(family, "gauge",
+                 std::string_view(family).ends_with("available_info")
+                     ? "Available clocksources read from '/sys/devices/system/clocksource'."
+                     : "Current clocksource read from '/sys/devices/system/clocksource'.");
+        sample::FieldReader sources(*names);
+        for (std::string_view source; sources.next(source);)
+            w.sample(family, {{"clocksource", source}, {"device", "0"}}, 1);
+    }
+    w.single("node_selinux_enabled", "gauge", "SELinux is enabled, 1 is true, 0 is false", r.selinux_enforcing ? 1 : 0);
+    if (r.selinux_enforcing)
+        w.single("node_selinux_current_mode", "gauge",
+                 "SELinux current mode. -1 is disabled, 0 is permissive, 1 is enforcing.",
+                 *r.selinux_enforcing ? 1 : 0);
+    if (!r.os.value("ID").empty() || !r.os.value("NAME").empty()) {
+        const auto& v = r.os.values;
+        w.family("node_os_info", "gauge",
+                 "A metric with a constant '1' value labeled by build_id, id, id_like, image_id, image_version, name, "
+                 "pretty_name, variant, variant_id, version, version_codename, version_id.");
+        w.sample("node_os_info",
+                 {{"build_id", v[0]},
+                  {"id", v[1]},
+                  {"id_like", v[2]},
+                  {"image_id", v[3]},
+                  {"image_version", v[4]},
+                  {"name", v[5]},
+                  {"pretty_name", v[6]},
+                  {"variant", v[7]},
+                  {"variant_id", v[8]},
+                  {"version", v[9]},
+                  {"version_codename", v[10]},
+                  {"version_id", v[11]}},
+                 1);
+        w.family("node_os_version", "gauge", "Metric containing the major.minor part of the OS version.");
+        w.sample("node_os_version", {{"id", v[1]}, {"id_like", v[2]}, {"name", v[5]}},
+                 sample::os_version_number(v[11]));
+    }
 }
 
 // {"Tcp": {"ActiveOpens": 12, ...}, ...} from the tables given.
@@ -228,7 +269,7 @@ json protocols_json(std::initializer_list<const std::vector<ProtocolValue>*> tab
 
 class KernelGroup final : public monitor::GroupSampler {
 public:
-    explicit KernelGroup(const config::Config& config) : sampler_(config.procfs_root) {}
+    explicit KernelGroup(const config::Config& config) : sampler_(config.procfs_root, config.sysfs_root) {}
 
     async::ValueTask<void> sample() override {
         sampler_.sample();
@@ -285,7 +326,7 @@ public:
                 {"timex", std::move(timex)}};
     }
 
-    void apply(const config::Config& config) override { sampler_.set_proc_root(config.procfs_root); }
+    void apply(const config::Config& config) override { sampler_.set_roots(config.procfs_root, config.sysfs_root); }
 
     std::unique_ptr<metrics::GroupExposition> exposition() const override {
         return std::make_unique<metrics::ReadingExposition<sample::KernelReading, kernel_families>>(sampler_.reading());

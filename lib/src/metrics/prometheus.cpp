@@ -12,6 +12,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <initializer_list>
@@ -35,6 +36,8 @@ Walk node_metrics(Writer& w, const Snapshot& snapshot) {
               {"version", u.version}},
              1);
     w.single("node_time_seconds", "gauge", "System time in seconds since epoch (1970).", snapshot.time_seconds);
+    w.family("node_time_zone_offset_seconds", "gauge", "System time zone offset in seconds.");
+    w.sample("node_time_zone_offset_seconds", {{"time_zone", snapshot.zone_name}}, snapshot.zone_offset_seconds);
     w.family("node_scrape_collector_success", "gauge", "Whether the group's last sample succeeded (1) or not (0).");
     for (auto g : monitor::all_groups)
         w.sample("node_scrape_collector_success", {{"collector", monitor::name(g)}},
@@ -54,6 +57,8 @@ Walk node_metrics(Writer& w, const Snapshot& snapshot) {
              static_cast<double>(snapshot.max_fds));
     w.single("process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.",
              static_cast<double>(p.virtual_bytes));
+    w.single("process_virtual_memory_max_bytes", "gauge", "Maximum amount of virtual memory available in bytes.",
+             snapshot.virtual_memory_max_bytes);
     w.single("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
              static_cast<double>(p.resident_pages) * static_cast<double>(::sysconf(_SC_PAGESIZE)));
     w.single("process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.",
@@ -169,6 +174,7 @@ void take_process(Snapshot& s) {
     }
     rlimit limit{};
     s.max_fds = ::getrlimit(RLIMIT_NOFILE, &limit) == 0 ? limit.rlim_cur : 0;
+    s.virtual_memory_max_bytes = ::getrlimit(RLIMIT_AS, &limit) == 0 ? static_cast<double>(limit.rlim_cur) : 0;
 }
 
 // The kernel's boot time ("btime" in /proc/stat), which process start times count from:
@@ -194,6 +200,11 @@ void Snapshot::take(const monitor::Monitor& monitor, const ServerFigures& figure
     timespec now{};
     ::clock_gettime(CLOCK_REALTIME, &now);
     time_seconds = static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
+    tm local{};
+    if (::localtime_r(&now.tv_sec, &local) != nullptr) {
+        zone_offset_seconds = static_cast<double>(local.tm_gmtoff);
+        std::snprintf(zone_name, sizeof zone_name, "%s", local.tm_zone != nullptr ? local.tm_zone : "");
+    }
     take_process(*this);
     boot_time_seconds = boot_time();
     if (source != monitor.instance()) {  // once per monitor: the parts refer to its samplers

@@ -18,6 +18,11 @@ ParseStatus parse_file_handles(std::string_view text, std::optional<FileNr>& out
     out = parsed;
     return {};
 }
+ParseStatus parse_text(std::string_view text, std::string& out) {
+    if (text.ends_with('\n')) text.remove_suffix(1);
+    out.assign(text);  // keeps its capacity
+    return {};
+}
 ParseStatus parse_udp(std::string_view text, std::optional<UdpQueues>& out) {
     UdpQueues parsed;
     ParseStatus status = parse_udp_queues(text, parsed);
@@ -32,7 +37,7 @@ void load_part(ProcFile& file, ParseStatus (*parse)(std::string_view, Out&), Out
     if (detail::load_optional(file, parse, out, error) == detail::Loaded::unreadable) out = Out{};
 }
 
-// The files, under the procfs root.
+// The files, under the procfs root, then under the sysfs root.
 enum File : std::size_t {
     snmp,
     netstat,
@@ -49,6 +54,9 @@ enum File : std::size_t {
     file_nr,
     entropy_available,
     entropy_pool_size,
+    clocksource_current,
+    clocksource_available,
+    selinux_enforce,
     file_count
 };
 constexpr std::string_view file_paths[] = {
@@ -67,18 +75,25 @@ constexpr std::string_view file_paths[] = {
     "/sys/fs/file-nr",
     "/sys/kernel/random/entropy_avail",
     "/sys/kernel/random/poolsize",
+    // under the sysfs root
+    "/devices/system/clocksource/clocksource0/current_clocksource",
+    "/devices/system/clocksource/clocksource0/available_clocksource",
+    "/fs/selinux/enforce",
 };
+constexpr std::size_t first_sysfs_file = clocksource_current;
 static_assert(std::size(file_paths) == file_count, "one path per file");
 }  // namespace
 
-KernelSampler::KernelSampler(const std::string& proc_root, AdjtimexFunction adjtimex_function)
-    : adjtimex_(adjtimex_function) {
-    set_proc_root(proc_root);
+KernelSampler::KernelSampler(const std::string& proc_root, const std::string& sys_root,
+                             AdjtimexFunction adjtimex_function, const std::string& os_release)
+    : adjtimex_(adjtimex_function), os_release_(os_release), os_release_fallback_("/usr/lib/os-release") {
+    set_roots(proc_root, sys_root);
 }
 
-void KernelSampler::set_proc_root(const std::string& proc_root) {
+void KernelSampler::set_roots(const std::string& proc_root, const std::string& sys_root) {
     files_.clear();
-    for (std::string_view path : file_paths) files_.emplace_back(proc_root + std::string(path));
+    for (std::size_t f = 0; f < file_count; ++f)
+        files_.emplace_back((f < first_sysfs_file ? proc_root : sys_root) + std::string(file_paths[f]));
 }
 
 const KernelReading& KernelSampler::sample() {
@@ -109,6 +124,15 @@ const KernelReading& KernelSampler::sample() {
     } else {
         r.conntrack.reset();
     }
+
+    load_part(files_[clocksource_current], &parse_text, r.clocksource_current, error);
+    load_part(files_[clocksource_available], &parse_text, r.clocksource_available, error);
+    std::optional<std::int64_t> enforce;
+    load_part(files_[selinux_enforce], &parse_integer, enforce, error);
+    r.selinux_enforcing = enforce ? std::optional<bool>(*enforce == 1) : std::nullopt;
+    std::string_view os_text;
+    if (os_release_.read(os_text) == 0 || os_release_fallback_.read(os_text) == 0) parse_os_release(os_text, r.os);
+    else r.os = {};
 
     struct timex t {};
     int state = adjtimex_(&t);

@@ -54,9 +54,12 @@ struct Snapshot {
     // which dashboards select their hosts by), the wall clock, and the exporter's own process.
     utsname uname{};
     double time_seconds = 0;
+    double zone_offset_seconds = 0;  ///< of local time, and its name (node_time_zone_offset_seconds)
+    char zone_name[16] = {};
     sample::ProcessStat process;   ///< this daemon's /proc/self/stat
     double boot_time_seconds = 0;  ///< the kernel's btime, for the process's start time
     std::uint64_t open_fds = 0, max_fds = 0;
+    double virtual_memory_max_bytes = 0;  ///< RLIMIT_AS (2^64 when unlimited, as node_exporter prints it)
 
     void take(const monitor::Monitor& monitor, const ServerFigures& figures);
 };

@@ -4,6 +4,7 @@
 #include <pcm/sample/diskstats.hpp>
 #include <pcm/sample/pressure.hpp>
 #include <pcm/sample/reading.hpp>
+#include <pcm/sample/udev_properties.hpp>
 
 #include <optional>
 #include <vector>
@@ -26,6 +27,7 @@ std::optional<DiskRates> disk_rates(const DiskCounters& before, const DiskCounte
 struct DiskEntry {
     DiskLine line;
     std::optional<DiskRates> rates;  ///< nothing for a device new since the previous snapshot
+    UdevProperties udev;             ///< read when the device appears
 };
 
 struct DiskReading {

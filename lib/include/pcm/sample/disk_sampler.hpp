@@ -17,7 +17,9 @@ namespace pcm::sample {
 class DiskSampler {
 public:
     /// Throws std::invalid_argument for an invalid pattern.
-    explicit DiskSampler(const DiskOptions& options = {}, const std::string& proc_root = "/proc");
+    /// `udev_data` is udev's database, where the devices' model, serial and path are.
+    explicit DiskSampler(const DiskOptions& options = {}, const std::string& proc_root = "/proc",
+                         std::string udev_data = "/run/udev/data");
 
     const DiskReading& sample();
     const DiskReading& reading() const noexcept { return reading_; }
@@ -27,7 +29,10 @@ public:
     void reconfigure(const DiskOptions& options, const std::string& proc_root);
 
 private:
+    void read_udev(DiskEntry& entry) const;
+
     ProcFile diskstats_, pressure_;
+    std::string udev_data_;
     NameFilter filter_;
     std::vector<DiskLine> lines_, baseline_;
     std::int64_t baseline_ns_ = 0;

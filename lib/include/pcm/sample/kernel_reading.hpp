@@ -1,18 +1,21 @@
 #pragma once
 // A kernel reading: the kernel-wide tables and counters beside CPU, memory, disks and
 // interfaces: network protocol statistics and sockets, packet processing per CPU,
-// connection tracking, the ARP cache, UDP queues, file handles, entropy and the clock.
+// connection tracking, the ARP cache, UDP queues, file handles, entropy, the clock, SELinux
+// and the distribution.
 #include <pcm/sample/conntrack_stat.hpp>
 #include <pcm/sample/file_nr.hpp>
 #include <pcm/sample/named_value.hpp>
 #include <pcm/sample/net_snmp.hpp>
 #include <pcm/sample/net_tables.hpp>
+#include <pcm/sample/os_release.hpp>
 #include <pcm/sample/reading.hpp>
 #include <pcm/sample/softnet_stat.hpp>
 #include <pcm/sample/timex.hpp>
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace pcm::sample {
@@ -36,6 +39,9 @@ struct KernelReading {
     std::optional<FileNr> file_handles;  ///< /proc/sys/fs/file-nr
     std::optional<std::int64_t> entropy_available_bits, entropy_pool_size_bits;
     std::optional<TimexFigures> timex;
+    std::string clocksource_current, clocksource_available;  ///< names, separated by spaces
+    std::optional<bool> selinux_enforcing;                   ///< nothing where SELinux is not enabled
+    OsRelease os;                                            ///< the distribution (os-release(5))
 };
 
 }  // namespace pcm::sample

@@ -7,11 +7,12 @@
 namespace pcm::sample {
 
 /// Which devices to report. A device is reported when it matches `include` and does
-/// not match `exclude`; an empty pattern does not filter. The default `exclude` drops RAM, loop and floppy
-/// devices and partitions, as node_exporter does.
+/// not match `exclude`; an empty pattern does not filter. The default `exclude` is
+/// node_exporter 1.5's: RAM, loop and floppy devices, and partitions of sd/hd/vd/xvd and
+/// NVMe disks (zram and other devices are reported).
 struct DiskOptions {
     std::string include;
-    std::string exclude = R"(^(z?ram|loop|fd|(h|s|v|xv)d[a-z]+|nvme[0-9]+n[0-9]+p|mmcblk[0-9]+p)[0-9]+$)";
+    std::string exclude = R"(^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme[0-9]+n[0-9]+p)[0-9]+$)";
     bool operator==(const DiskOptions&) const = default;
 };
 
