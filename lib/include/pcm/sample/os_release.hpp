@@ -8,10 +8,10 @@ namespace pcm::sample {
 
 /// The keys node_os_info carries, in order, and its label for each (the key in lower case).
 inline constexpr std::array<std::string_view, 12> os_release_keys{
-    "BUILD_ID", "ID",      "ID_LIKE",    "IMAGE_ID",         "IMAGE_VERSION", "NAME",
+    "BUILD_ID",    "ID",      "ID_LIKE",    "IMAGE_ID", "IMAGE_VERSION",    "NAME",
     "PRETTY_NAME", "VARIANT", "VARIANT_ID", "VERSION",  "VERSION_CODENAME", "VERSION_ID"};
 inline constexpr std::array<std::string_view, 12> os_release_labels{
-    "build_id", "id",      "id_like",    "image_id",         "image_version", "name",
+    "build_id",    "id",      "id_like",    "image_id", "image_version",    "name",
     "pretty_name", "variant", "variant_id", "version",  "version_codename", "version_id"};
 
 struct OsRelease {
