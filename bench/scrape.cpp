@@ -1,5 +1,7 @@
 // CPU time and latency per /metrics scrape, and RSS, of pcmonitord and of node_exporter
-// with the same collectors (cpu, meminfo, diskstats, filesystem, loadavg, pressure, stat),
+// with the same collectors (cpu, meminfo, diskstats, filesystem, loadavg, pressure, stat,
+// uname, time, vmstat, netdev, netclass, netstat, sockstat, softnet, conntrack, arp,
+// udp_queues, filefd, entropy, timex, os, selinux),
 // in one run, on loopback. CPU is each process's schedstat (all threads, nanoseconds).
 // Usage: bench_scrape [--json] [--daemon PATH] [--scrapes N]
 #include "http_client.hpp"
@@ -111,7 +113,11 @@ int main(int argc, char** argv) {
     pid_t theirs =
         spawn({"/usr/bin/prometheus-node-exporter", "--web.listen-address=127.0.0.1:" + std::to_string(theirs_port),
                "--collector.disable-defaults", "--collector.cpu", "--collector.meminfo", "--collector.diskstats",
-               "--collector.filesystem", "--collector.loadavg", "--collector.pressure", "--collector.stat"});
+               "--collector.filesystem", "--collector.loadavg", "--collector.pressure", "--collector.stat",
+               "--collector.uname", "--collector.time", "--collector.vmstat", "--collector.netdev",
+               "--collector.netclass", "--collector.netstat", "--collector.sockstat", "--collector.softnet",
+               "--collector.conntrack", "--collector.arp", "--collector.udp_queues", "--collector.filefd",
+               "--collector.entropy", "--collector.timex", "--collector.os", "--collector.selinux"});
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     Figures a = measure(ours, ours_port, scrapes);
     Figures b = measure(theirs, theirs_port, scrapes);

@@ -144,3 +144,46 @@ TEST_CASE("network sampler: the same interfaces again allocate nothing") {
     for (int i = 0; i < 20; ++i) sampler.sample();
     CHECK(probe.delta().calls == 0);
 }
+
+TEST_CASE("network sampler: the link's state every sample, its settings when it changes and now and then") {
+    TempDir proc, sys;
+    std::filesystem::create_directories(proc.path() / "net");
+    std::filesystem::create_directories(sys.path() / "class/net/eth0/statistics");
+    write_file(proc.path() / "net/dev", net_dev("  eth0: 1000 10 0 0 0 0 0 0 500 5 0 0 0 0 0 0\n"));
+    auto attribute = [&](const char* file, const char* value) {
+        write_file(sys.path() / "class/net/eth0" / file, std::string(value) + "\n");
+    };
+    attribute("operstate", "up");
+    attribute("carrier", "1");
+    attribute("carrier_changes", "2");
+    attribute("statistics/rx_nohandler", "0");
+    attribute("mtu", "1500");
+    NetworkSampler sampler({}, proc.path().string(), sys.path().string());
+    auto mtu = [&] { return sampler.reading().interfaces.at(0).net_class.number("mtu"); };
+    sampler.sample();
+    CHECK(mtu() == 1500);  // read when the interface appeared
+
+    attribute("mtu", "9000");
+    attribute("statistics/rx_nohandler", "7");
+    sampler.sample();
+    CHECK(sampler.reading().interfaces[0].net_class.receive_nohandler == 7);  // state: every sample
+    CHECK(mtu() == 1500);                                                     // a setting: not yet
+
+    attribute("carrier_changes", "4");  // the link went down and up: settings may have changed
+    sampler.sample();
+    CHECK(mtu() == 9000);
+
+    attribute("mtu", "1400");
+    int samples = 0;
+    while (mtu() != 1400 && samples < 100) {
+        sampler.sample();
+        ++samples;
+    }
+    CHECK(samples == 60);  // NetworkSampler::full_read_every
+
+    attribute("operstate", "down");
+    attribute("mtu", "1500");
+    sampler.sample();
+    CHECK(sampler.reading().interfaces[0].net_class.operstate() == "down");
+    CHECK(mtu() == 1500);  // a change of state reads the settings again
+}

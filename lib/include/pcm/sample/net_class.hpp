@@ -42,6 +42,13 @@ inline constexpr std::array<NetClassNumber, 17> net_class_numbers{{
 inline constexpr std::array<std::string_view, 5> net_class_texts{"address", "broadcast", "duplex", "ifalias",
                                                                  "operstate"};
 
+/// The index of an attribute in net_class_numbers.
+constexpr std::size_t net_class_index(std::string_view file) {
+    for (std::size_t i = 0; i < net_class_numbers.size(); ++i)
+        if (net_class_numbers[i].file == file) return i;
+    throw "not an attribute of net_class_numbers";  // at compile time: not a constant expression
+}
+
 struct NetClass {
     /// Nothing where the kernel refuses the attribute (the speed or carrier of a link that
     /// is down: EINVAL) or has no such file.
@@ -50,6 +57,9 @@ struct NetClass {
     std::array<std::string, net_class_texts.size()> texts{};
     /// statistics/rx_nohandler: packets dropped for want of a protocol handler (not in /proc/net/dev).
     std::optional<std::int64_t> receive_nohandler;
+    /// Samples since every attribute was read (the sampler reads the settings, such as the
+    /// MTU or the address, again only now and then: see NetworkSampler).
+    unsigned samples_since_full_read = 0;
 
     const std::string& operstate() const noexcept { return texts[4]; }
     std::optional<std::int64_t> number(std::string_view file) const noexcept;
