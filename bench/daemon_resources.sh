@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Memory and CPU of a running pcmonitord, next to collectd (Debian's collectd-core) with the
-# equivalent plugins (cpu, memory, disk, load, df, interface) and unixsock, in the same run:
+# equivalent plugins (cpu, memory, disk, load, df, interface; for the kernel tables
+# protocols, conntrack, entropy, fhcount) and unixsock, in the same run:
 #  - RSS and anonymous RSS one second after start, and after one hour's worth of ticks
 #    (3,600 per group) compressed into 36 s at a 10 ms interval (filesystems: 360 at 100 ms);
-#  - CPU time per hour at the default intervals (1 s; filesystems 10 s, kernel tables 5 s),
+#  - CPU time per hour at the default intervals (1 s; filesystems and kernel tables 10 s),
 #    from 60 s with both
 #    running side by side, scaled by 60 (summed over all threads from
 #    /proc/PID/task/*/schedstat, in nanoseconds, where /proc/PID/stat counts 10 ms ticks).
@@ -25,9 +26,9 @@ row() {  # who figure value unit how
   else printf '%-11s %-42s %10s %-5s %s\n' "$1" "$2" "$3" "$4" "$5"; fi
 }
 
-# Starts pcmonitord (and collectd, if installed) at INTERVAL_S for cpu/memory/disk/network,
-# FS_INTERVAL_S for filesystems and 5 x INTERVAL_S for the kernel tables; sets $ours and
-# $theirs (empty without collectd).
+# Starts pcmonitord (and collectd, if installed) at INTERVAL_S for cpu/memory/disk/network
+# and FS_INTERVAL_S for filesystems and the kernel tables; sets $ours and $theirs (empty
+# without collectd).
 start_both() {  # name interval_s fs_interval_s
   local name=$1 interval_ms fs_ms
   interval_ms=$(awk -v s="$2" 'BEGIN {print s * 1000}')
@@ -35,7 +36,7 @@ start_both() {  # name interval_s fs_interval_s
   cat > "$work/$name.json" <<JSON
 {"sampling": {"cpu": {"interval_ms": $interval_ms}, "memory": {"interval_ms": $interval_ms},
               "disk": {"interval_ms": $interval_ms}, "network": {"interval_ms": $interval_ms},
-              "kernel": {"interval_ms": $((interval_ms * 5))},
+              "kernel": {"interval_ms": $fs_ms},
               "filesystem": {"interval_ms": $fs_ms, "statfs_timeout_ms": $((fs_ms / 2))}},
  "socket": {"path": "$work/$name.sock"}}
 JSON
@@ -58,6 +59,18 @@ LoadPlugin disk
 LoadPlugin load
 LoadPlugin interface
 <LoadPlugin df>
+  Interval $3
+</LoadPlugin>
+<LoadPlugin protocols>
+  Interval $3
+</LoadPlugin>
+<LoadPlugin conntrack>
+  Interval $3
+</LoadPlugin>
+<LoadPlugin entropy>
+  Interval $3
+</LoadPlugin>
+<LoadPlugin fhcount>
   Interval $3
 </LoadPlugin>
 LoadPlugin unixsock

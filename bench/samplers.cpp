@@ -1,4 +1,4 @@
-// CPU time per sample of each group, and of all four together, next to two floors that
+// CPU time per sample of each group, and of all together, next to two floors that
 // do nothing but get the same bytes: open/read/close of the same files, and pread on
 // files kept open (what the samplers do). The filesystem floor adds a plain statvfs
 // per reported mount on the calling thread.
@@ -7,7 +7,9 @@
 #include <pcm/sample/cpu_sampler.hpp>
 #include <pcm/sample/disk_sampler.hpp>
 #include <pcm/sample/filesystem_sampler.hpp>
+#include <pcm/sample/kernel_sampler.hpp>
 #include <pcm/sample/memory_sampler.hpp>
+#include <pcm/sample/network_sampler.hpp>
 #include <pcm/uv/loop.hpp>
 
 #include <fcntl.h>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -76,6 +79,8 @@ int main(int argc, char** argv) {
     MemorySampler memory;
     DiskSampler disk;
     FilesystemSampler filesystems(loop.get());
+    NetworkSampler network;
+    KernelSampler kernel;
 
     auto sample_filesystems = [&] {
         pcm::async::ValueTask<void> task = filesystems.sample();
@@ -86,17 +91,32 @@ int main(int argc, char** argv) {
     std::vector<std::string> mount_points;
     for (const FilesystemEntry& e : filesystems.reading().filesystems) mount_points.push_back(e.mount.mount_point);
 
+    // What a steady network sample reads: /proc/net/dev and each interface's state.
+    std::vector<std::string> network_files = {"/proc/net/dev"};
+    for (const auto& interface : std::filesystem::directory_iterator("/sys/class/net"))
+        for (const char* file : {"operstate", "carrier", "carrier_changes", "statistics/rx_nohandler"})
+            network_files.push_back(interface.path().string() + "/" + file);
     const std::vector<Group> groups = {
         {"cpu", {"/proc/stat", "/proc/loadavg", "/proc/uptime", "/proc/pressure/cpu"}},
-        {"memory", {"/proc/meminfo", "/proc/pressure/memory"}},
+        {"memory", {"/proc/meminfo", "/proc/vmstat", "/proc/pressure/memory"}},
         {"disk", {"/proc/diskstats", "/proc/pressure/io"}},
         {"filesystem", {"/proc/self/mountinfo"}, true},
+        {"network", network_files},
+        {"kernel",
+         {"/proc/net/snmp", "/proc/net/netstat", "/proc/net/snmp6", "/proc/net/sockstat", "/proc/net/sockstat6",
+          "/proc/net/softnet_stat", "/proc/net/arp", "/proc/net/udp", "/proc/net/udp6",
+          "/proc/sys/net/netfilter/nf_conntrack_count", "/proc/sys/net/netfilter/nf_conntrack_max",
+          "/proc/net/stat/nf_conntrack", "/proc/sys/fs/file-nr", "/proc/sys/kernel/random/entropy_avail",
+          "/proc/sys/kernel/random/poolsize", "/sys/devices/system/clocksource/clocksource0/current_clocksource",
+          "/sys/devices/system/clocksource/clocksource0/available_clocksource", "/etc/os-release"}},
     };
     auto sample_group = [&](const std::string& name) {
         if (name == "cpu") cpu.sample();
         if (name == "memory") memory.sample();
         if (name == "disk") disk.sample();
         if (name == "filesystem") sample_filesystems();
+        if (name == "network") network.sample();
+        if (name == "kernel") kernel.sample();
     };
 
     std::vector<bench::Row> rows;
@@ -130,21 +150,21 @@ int main(int argc, char** argv) {
     }
 
     KeptOpen kept(all_files);
-    rows.push_back(bench::measure(options, "all four", "floor: open/read/close + statvfs", ops, [&](std::uint64_t n) {
+    rows.push_back(bench::measure(options, "all groups", "floor: open/read/close + statvfs", ops, [&](std::uint64_t n) {
         for (std::uint64_t i = 0; i < n; ++i) {
             open_read_close(all_files);
             statvfs_all(mount_points);
         }
     }));
     bench::Row floor =
-        bench::measure(options, "all four", "floor: pread, kept open + statvfs", ops, [&](std::uint64_t n) {
+        bench::measure(options, "all groups", "floor: pread, kept open + statvfs", ops, [&](std::uint64_t n) {
             for (std::uint64_t i = 0; i < n; ++i) {
                 kept.read_all();
                 statvfs_all(mount_points);
             }
         });
     rows.push_back(floor);
-    bench::Row all = bench::measure(options, "all four", "samplers", ops, [&](std::uint64_t n) {
+    bench::Row all = bench::measure(options, "all groups", "samplers", ops, [&](std::uint64_t n) {
         for (std::uint64_t i = 0; i < n; ++i)
             for (const Group& g : groups) sample_group(g.name);
     });

@@ -110,14 +110,32 @@ int main(int argc, char** argv) {
     std::ofstream(dir / "c.json") << R"({"socket":{"path":")" << (dir / "s.sock").string()
                                   << R"("},"http":{"listen":"127.0.0.1:)" << ours_port << R"("}})";
     pid_t ours = spawn({daemon, "--config", (dir / "c.json").string()});
-    pid_t theirs =
-        spawn({"/usr/bin/prometheus-node-exporter", "--web.listen-address=127.0.0.1:" + std::to_string(theirs_port),
-               "--collector.disable-defaults", "--collector.cpu", "--collector.meminfo", "--collector.diskstats",
-               "--collector.filesystem", "--collector.loadavg", "--collector.pressure", "--collector.stat",
-               "--collector.uname", "--collector.time", "--collector.vmstat", "--collector.netdev",
-               "--collector.netclass", "--collector.netstat", "--collector.sockstat", "--collector.softnet",
-               "--collector.conntrack", "--collector.arp", "--collector.udp_queues", "--collector.filefd",
-               "--collector.entropy", "--collector.timex", "--collector.os", "--collector.selinux"});
+    pid_t theirs = spawn({"/usr/bin/prometheus-node-exporter",
+                          "--web.listen-address=127.0.0.1:" + std::to_string(theirs_port),
+                          "--collector.disable-defaults",
+                          "--collector.cpu",
+                          "--collector.meminfo",
+                          "--collector.diskstats",
+                          "--collector.filesystem",
+                          "--collector.loadavg",
+                          "--collector.pressure",
+                          "--collector.stat",
+                          "--collector.uname",
+                          "--collector.time",
+                          "--collector.vmstat",
+                          "--collector.netdev",
+                          "--collector.netclass",
+                          "--collector.netstat",
+                          "--collector.sockstat",
+                          "--collector.softnet",
+                          "--collector.conntrack",
+                          "--collector.arp",
+                          "--collector.udp_queues",
+                          "--collector.filefd",
+                          "--collector.entropy",
+                          "--collector.timex",
+                          "--collector.os",
+                          "--collector.selinux"});
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     Figures a = measure(ours, ours_port, scrapes);
     Figures b = measure(theirs, theirs_port, scrapes);

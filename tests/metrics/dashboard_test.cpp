@@ -39,8 +39,8 @@ namespace {
 // Differences kept on purpose, by a part of the expression: why, and how it is compared.
 struct Difference {
     std::string_view in_expression, reason;
-    bool shared_only = false;    ///< compared on the series both have (there must be some)
-    bool count_only = false;     ///< the values differ by design; as many of them
+    bool shared_only = false;  ///< compared on the series both have (there must be some)
+    bool count_only = false;   ///< the values differ by design; as many of them
 };
 constexpr Difference differences[] = {
     {"node_filesystem_",
@@ -146,9 +146,10 @@ TEST_CASE("dashboard and alert PromQL gives node_exporter's answers for pcmonito
     // loopback among the netdev series (Debian's package leaves it out).
     int exporter_port = pcm::test::free_port();
     TempDir exporter_dir;
-    Process exporter({"/usr/bin/prometheus-node-exporter", "--web.listen-address=127.0.0.1:" + std::to_string(exporter_port),
-                      "--collector.netdev.device-exclude="},
-                     exporter_dir.path());
+    Process exporter(
+        {"/usr/bin/prometheus-node-exporter", "--web.listen-address=127.0.0.1:" + std::to_string(exporter_port),
+         "--collector.netdev.device-exclude="},
+        exporter_dir.path());
 
     TempDir prom;
     int prometheus_port = pcm::test::free_port();
@@ -171,15 +172,14 @@ TEST_CASE("dashboard and alert PromQL gives node_exporter's answers for pcmonito
         return reply.status == 200 ? json::parse(reply.body) : json();
     };
     auto scrapes = [&](const char* job) {
-        Series s = series_of(get("/api/v1/query?query=" +
-                                 url_encode(std::string("count_over_time(up{job=\"") + job + "\"}[1m])")));
+        Series s = series_of(
+            get("/api/v1/query?query=" + url_encode(std::string("count_over_time(up{job=\"") + job + "\"}[1m])")));
         return s.empty() ? 0.0 : s.begin()->second;
     };
     // A whole minute of both jobs, so that every [1m] window is full.
     pcm::test::wait_until(
         [&] { return scrapes("node") >= 59 && scrapes("node_twin") >= 59 && scrapes("pcmonitor") >= 59; },
-                          [] { std::this_thread::sleep_for(500ms); }, "a minute of scrapes of both jobs",
-                          std::chrono::seconds(180));
+        [] { std::this_thread::sleep_for(500ms); }, "a minute of scrapes of both jobs", std::chrono::seconds(180));
     // Every expression at one instant, for both jobs.
     char at[32];
     std::snprintf(at, sizeof at, "%.3f", static_cast<double>(std::time(nullptr)) - 1.5);
@@ -189,7 +189,8 @@ TEST_CASE("dashboard and alert PromQL gives node_exporter's answers for pcmonito
         INFO(q.kind, " ", q.expression);
         if (q.kind == "values") {
             auto values = [&](const std::string& job) {
-                json r = get("/api/v1/label/" + q.label + "/values?match%5B%5D=" + url_encode(replace_job(q.expression, job)));
+                json r = get("/api/v1/label/" + q.label +
+                             "/values?match%5B%5D=" + url_encode(replace_job(q.expression, job)));
                 std::set<std::string> out;
                 if (r.is_object())
                     for (const json& v : r["data"]) out.insert(v.get<std::string>());
@@ -214,8 +215,8 @@ TEST_CASE("dashboard and alert PromQL gives node_exporter's answers for pcmonito
             continue;
         }
         auto evaluate = [&](const std::string& job) {
-            return series_of(get("/api/v1/query?time=" + std::string(at) +
-                                 "&query=" + url_encode(replace_job(q.expression, job))));
+            return series_of(
+                get("/api/v1/query?time=" + std::string(at) + "&query=" + url_encode(replace_job(q.expression, job))));
         };
         Series ours = evaluate("pcmonitor"), theirs = evaluate("node"), twin = evaluate("node_twin");
         if (theirs.empty()) {

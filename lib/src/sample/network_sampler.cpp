@@ -34,8 +34,8 @@ bool read_attribute(const std::string& class_dir, const std::string& name, std::
 class KeptAttribute {
 public:
     KeptAttribute(const std::string& class_dir, const std::string& name, std::string_view file) {
-        std::snprintf(path_, sizeof path_, "%s/%s/%.*s", class_dir.c_str(), name.c_str(),
-                      static_cast<int>(file.size()), file.data());
+        std::snprintf(path_, sizeof path_, "%s/%s/%.*s", class_dir.c_str(), name.c_str(), static_cast<int>(file.size()),
+                      file.data());
     }
     ~KeptAttribute() {
         if (fd_ >= 0) ::close(fd_);
@@ -160,7 +160,8 @@ const NetworkReading& NetworkSampler::sample() {
         entry.line = line;
         if (count < max_kept_open) {
             if (count == state_files_.size()) state_files_.emplace_back();
-            if (appeared || !state_files_[count]) state_files_[count] = std::make_unique<StateFiles>(class_dir_, line.name);
+            if (appeared || !state_files_[count])
+                state_files_[count] = std::make_unique<StateFiles>(class_dir_, line.name);
         }
         read_class(line.name, entry.net_class, appeared, count < max_kept_open ? state_files_[count].get() : nullptr);
         ++count;

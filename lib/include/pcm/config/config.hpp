@@ -38,7 +38,7 @@ struct NetworkConfig : sample::NetworkOptions {
     bool operator==(const NetworkConfig&) const = default;
 };
 struct KernelConfig {
-    milliseconds interval{5000};
+    milliseconds interval{10000};  // kernel tables move slowly and cost the most to read
     bool operator==(const KernelConfig&) const = default;
 };
 struct SocketConfig {
