@@ -3,7 +3,7 @@ _pcmonctl() {
     local cur prev words cword
     _init_completion || return
     local commands="get wait watch history metrics stats config reload ping"
-    local groups="cpu memory disk fs network kernel all"
+    local groups="cpu memory disk fs network kernel textfile all"
 
     case $prev in
         --socket) _filedir; return ;;
@@ -27,6 +27,6 @@ _pcmonctl() {
     case $command in
         get) [[ $prev == get ]] && COMPREPLY=($(compgen -W "$groups" -- "$cur")) ;;
         wait | watch | history)
-            [[ $prev == "$command" ]] && COMPREPLY=($(compgen -W "cpu memory disk fs network kernel" -- "$cur")) ;;
+            [[ $prev == "$command" ]] && COMPREPLY=($(compgen -W "cpu memory disk fs network kernel textfile" -- "$cur")) ;;
     esac
 } && complete -F _pcmonctl pcmonctl

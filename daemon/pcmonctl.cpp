@@ -34,7 +34,8 @@ constexpr const char* usage =
     "one listens there, else the system service's /run/pcmonitor/pcmonitor.sock.\n"
     "\n"
     "commands:\n"
-    "  get GROUP|all                the latest readings; GROUP: cpu memory disk fs network kernel\n"
+    "  get GROUP|all                the latest readings; GROUP: cpu memory disk fs network\n"
+    "                               kernel textfile\n"
     "  wait GROUP [TIMEOUT_MS]      the next fresh reading of GROUP\n"
     "  watch GROUP                  a live view, refreshed on every sample, with the last minute\n"
     "  history GROUP SECONDS        min/avg/max and a sparkline of the last SECONDS\n"
@@ -237,6 +238,18 @@ void print_kernel(const json& d) {
                 at({"timex", "offset_seconds"}), at({"timex", "maxerror_seconds"}));
 }
 
+void print_textfile(const json& d) {
+    if (d["directory"].is_null()) {
+        std::printf("textfile collector off (sampling.textfile.directory is empty)\n");
+        return;
+    }
+    std::printf("%s\n%-32s %9s %9s  %s\n", d["directory"].get<std::string>().c_str(), "file", "families", "samples",
+                "error");
+    for (const json& f : d["files"])
+        std::printf("%-32s %9.0f %9.0f  %s\n", f["file"].get<std::string>().c_str(), number(f["families"], 0),
+                    number(f["samples"], 0), f["error"].is_null() ? "" : f["error"].get<std::string>().c_str());
+}
+
 void print_reading(const json& reading) {
     std::string group = reading["group"];
     if (!reading["error"].is_null())
@@ -244,8 +257,10 @@ void print_reading(const json& reading) {
     // One table printer per group; a group the daemon knows and this client does not is
     // shown as its JSON.
     static const std::pair<std::string_view, void (*)(const json&)> printers[] = {
-        {"cpu", print_cpu},         {"memory", print_memory}, {"disk", print_disk}, {"filesystem", print_filesystems},
-        {"network", print_network}, {"kernel", print_kernel}};
+        {"cpu", print_cpu},          {"memory", print_memory},
+        {"disk", print_disk},        {"filesystem", print_filesystems},
+        {"network", print_network},  {"kernel", print_kernel},
+        {"textfile", print_textfile}};
     const json& d = reading["data"];
     for (const auto& [name, print] : printers)
         if (group == name) return print(d);

@@ -17,7 +17,7 @@ expect() {  # expect "WORDS..." "COMPLETIONS"
 }
 expect "pcmonctl g" "get"
 expect "pcmonctl w" "wait watch"
-expect "pcmonctl get " "cpu memory disk fs network kernel all"
+expect "pcmonctl get " "cpu memory disk fs network kernel textfile all"
 expect "pcmonctl get m" "memory"
 expect "pcmonctl --json watch d" "disk"
 expect "pcmonctl --socket /tmp/x.sock h" "history"

@@ -1,4 +1,5 @@
-// libFuzzer target: any bytes through every procfs parser, into structs reused across runs
+// libFuzzer target: any bytes through every parser of files the daemon reads (procfs,
+// sysfs, udev, os-release, textfiles), into structs reused across runs
 // (as the samplers reuse them), and through the derivations that follow parsing.
 #include <pcm/sample/conntrack_stat.hpp>
 #include <pcm/sample/cpu_reading.hpp>
@@ -17,6 +18,7 @@
 #include <pcm/sample/pressure.hpp>
 #include <pcm/sample/proc_stat.hpp>
 #include <pcm/sample/process_stat.hpp>
+#include <pcm/sample/prometheus_text.hpp>
 #include <pcm/sample/softnet_stat.hpp>
 #include <pcm/sample/udev_properties.hpp>
 #include <pcm/sample/uptime.hpp>
@@ -49,6 +51,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static ConntrackStat conntrack;
     static OsRelease os;
     static UdevProperties udev;
+    static std::vector<TextFamily> textfile;
 
     if (parse_proc_stat(text, stat)) {
         CpuReading reading;
@@ -89,5 +92,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     parse_os_release(text, os);
     if (os_version_number(os.value("VERSION_ID")) < 0) __builtin_trap();
     parse_udev_properties(text, udev);
+    if (!parse_prometheus_text(text, textfile) && !textfile.empty()) __builtin_trap();  // refused as a whole
     return 0;
 }

@@ -25,11 +25,26 @@ using pcm::test::TempDir;
 
 namespace {
 
-struct Daemon : pcm::test::RunningDaemon {
+// What scripts leave for the textfile collector: a good file and a broken one.
+struct Textfiles {
+    TempDir textfiles;
+    Textfiles() {
+        pcm::test::write_file(textfiles.path() / "jobs.prom",
+                              "# HELP backup_jobs_total Backups run.\n"
+                              "# TYPE backup_jobs_total counter\n"
+                              "backup_jobs_total{kind=\"full\"} 3\n"
+                              "backup_last_size_bytes 1.5e9\n");
+        pcm::test::write_file(textfiles.path() / "broken.prom", "backup_jobs_total 1 2 3\n");
+    }
+};
+
+struct Daemon : Textfiles, pcm::test::RunningDaemon {
     int port = pcm::test::free_port();
     Daemon() {
         start(R"({"sampling":{"cpu":{"interval_ms":200},"memory":{"interval_ms":200},"disk":{"interval_ms":200},
-                  "filesystem":{"interval_ms":500,"statfs_timeout_ms":400},"network":{"interval_ms":200},"kernel":{"interval_ms":200}},
+                  "filesystem":{"interval_ms":500,"statfs_timeout_ms":400},"network":{"interval_ms":200},"kernel":{"interval_ms":200},
+                  "textfile":{"interval_ms":200,"directory":")" +
+              textfiles.path().string() + R"("}},
                   "socket":{"path":")" +
               socket + R"("},"http":{"listen":"127.0.0.1:)" + std::to_string(port) + R"("}})");
     }
@@ -115,7 +130,9 @@ TEST_CASE("values agree with node_exporter's on the same machine at the same mom
                       "--collector.udp_queues",
                       "--collector.filefd",
                       "--collector.entropy",
-                      "--collector.timex"},
+                      "--collector.timex",
+                      "--collector.textfile",
+                      "--collector.textfile.directory=" + d.textfiles.path().string()},
                      ne_dir.path());
     REQUIRE(wait_http(port, "/metrics"));
     // Ours before, theirs, ours after a fresh sample of every group: a counter of theirs
@@ -123,7 +140,7 @@ TEST_CASE("values agree with node_exporter's on the same machine at the same mom
     auto before = samples(pcm::test::http_get(d.port, "/metrics").body);
     auto theirs = samples(pcm::test::http_get(port, "/metrics").body);
     auto sampled_since = [&](const std::map<std::string, double>& now) {
-        for (const char* g : {"cpu", "memory", "disk", "filesystem", "network", "kernel"}) {
+        for (const char* g : {"cpu", "memory", "disk", "filesystem", "network", "kernel", "textfile"}) {
             std::string key = std::string("pcmonitor_samples_total{group=\"") + g + "\"}";
             if (now.at(key) <= before.at(key)) return false;
         }
@@ -142,7 +159,7 @@ TEST_CASE("values agree with node_exporter's on the same machine at the same mom
         // labels (for interfaces: it leaves loopback's counters out by Debian's default).
         for (const char* family :
              {"node_network_", "node_netstat_", "node_sockstat_", "node_softnet_", "node_nf_conntrack_", "node_arp_",
-              "node_udp_queues", "node_filefd_", "node_entropy_", "node_timex_"})
+              "node_udp_queues", "node_filefd_", "node_entropy_", "node_timex_", "node_textfile_", "backup_"})
             if (key.starts_with(family)) CHECK_MESSAGE(before.count(key) == 1, key);
         if (!before.count(key) || !after.count(key)) continue;
         INFO(key, " ours ", before[key], "..", after[key], " node_exporter ", value);
@@ -164,6 +181,7 @@ TEST_CASE("values agree with node_exporter's on the same machine at the same mom
                      key.starts_with("node_filesystem_size_bytes") || key.starts_with("node_boot_time_seconds") ||
                      key.starts_with("node_filesystem_files{") || key.starts_with("node_filesystem_readonly") ||
                      key.starts_with("node_uname_info") || key.starts_with("node_network_info") ||
+                     key.starts_with("backup_") || key.starts_with("node_textfile_") ||
                      key.starts_with("node_network_mtu_bytes") || key.starts_with("node_network_iface_id") ||
                      key.starts_with("node_network_speed_bytes") || key.starts_with("node_network_flags");
         if (key == "node_time_seconds") {  // ours is the time of its text, rendered at a sample
@@ -213,7 +231,11 @@ TEST_CASE("values agree with node_exporter's on the same machine at the same mom
                             "node_filefd_maximum",
                             "node_entropy_available_bits",
                             "node_timex_sync_status",
-                            "node_timex_offset_seconds"}) {
+                            "node_timex_offset_seconds",
+                            "backup_jobs_total",
+                            "backup_last_size_bytes",
+                            "node_textfile_mtime_seconds",
+                            "node_textfile_scrape_error"}) {
         INFO(std::string(key));
         CHECK(std::any_of(theirs.begin(), theirs.end(), [&](const auto& kv) { return kv.first.starts_with(key); }));
         CHECK(std::any_of(theirs.begin(), theirs.end(),

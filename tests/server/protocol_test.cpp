@@ -69,14 +69,14 @@ TEST_CASE("every command answers with one JSON line (METRICS with Prometheus tex
     Daemon d;
     CHECK(d.ask("PING") == json{{"ok", true}, {"pong", true}});
     CHECK(d.ask("HELP")["commands"].size() == 11);
-    for (const char* group : {"cpu", "memory", "disk", "filesystem", "network", "kernel"}) {
+    for (const char* group : {"cpu", "memory", "disk", "filesystem", "network", "kernel", "textfile"}) {
         json r = d.ask(std::string("GET ") + group);
         CHECK(r["ok"] == true);
         CHECK(r["reading"]["group"] == group);
         CHECK(r["reading"]["sequence"].get<int>() >= 1);
     }
     json all = d.ask("get ALL");
-    CHECK(all["readings"].size() == 6);
+    CHECK(all["readings"].size() == 7);
     CHECK(all["readings"]["memory"]["data"]["total"].get<double>() > 0);
 
     json before = d.ask("GET cpu");
@@ -294,6 +294,8 @@ TEST_CASE("pcmonctl: every subcommand, human output, --json and exit codes") {
     CHECK(out.find("receive_bytes_per_s") != std::string::npos);
     CHECK(ctl({"get", "kernel"}) == 0);
     CHECK(out.find("TCP connections established") != std::string::npos);
+    CHECK(ctl({"get", "textfile"}) == 0);
+    CHECK(out.find("textfile collector off") != std::string::npos);
     CHECK(ctl({"get", "all"}) == 0);
     CHECK(out.find("Swap") != std::string::npos);
     CHECK(ctl({"wait", "cpu", "2000"}) == 0);

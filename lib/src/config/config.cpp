@@ -166,13 +166,20 @@ void read_sampling(Reader& r, const json& sampling, Config& c) {
     }
     if (const json* kernel = r.child_object(sampling, path, "kernel", {"interval_ms"}))
         r.duration(*kernel, path + "/kernel", "interval_ms", min_interval_ms, max_interval_ms, c.kernel.interval);
+    if (const json* textfile = r.child_object(sampling, path, "textfile", {"interval_ms", "directory"})) {
+        r.duration(*textfile, path + "/textfile", "interval_ms", min_interval_ms, max_interval_ms, c.textfile.interval);
+        if (r.string(*textfile, path + "/textfile", "directory", c.textfile.directory) &&
+            !c.textfile.directory.empty() && c.textfile.directory.front() != '/')
+            r.fail(path + "/textfile/directory",
+                   "must be empty or an absolute path, got \"" + c.textfile.directory + "\"");
+    }
 }
 
 void read_document(Reader& r, const json& doc, Config& c) {
     if (!r.object(doc, "", {"sampling", "history", "socket", "limits", "http", "log", "procfs_root", "sysfs_root"}))
         return;
-    if (const json* sampling =
-            r.child_object(doc, "", "sampling", {"cpu", "memory", "disk", "filesystem", "network", "kernel"}))
+    if (const json* sampling = r.child_object(doc, "", "sampling",
+                                              {"cpu", "memory", "disk", "filesystem", "network", "kernel", "textfile"}))
         read_sampling(r, *sampling, c);
     if (const json* history = r.child_object(doc, "", "history", {"points"}))
         r.integer(*history, "/history", "points", 1, 1'000'000, c.history_points);
@@ -399,7 +406,8 @@ json to_json(const Config& c) {
            {{"interval_ms", c.network.interval.count()},
             {"include", c.network.include},
             {"exclude", c.network.exclude}}},
-          {"kernel", {{"interval_ms", c.kernel.interval.count()}}}}},
+          {"kernel", {{"interval_ms", c.kernel.interval.count()}}},
+          {"textfile", {{"interval_ms", c.textfile.interval.count()}, {"directory", c.textfile.directory}}}}},
         {"history", {{"points", c.history_points}}},
         {"socket", {{"path", c.socket.path}, {"mode", mode}, {"group", c.socket.group}}},
         {"limits",

@@ -16,6 +16,7 @@ extern const monitor::GroupKind disk_kind;
 extern const monitor::GroupKind filesystem_kind;
 extern const monitor::GroupKind network_kind;
 extern const monitor::GroupKind kernel_kind;
+extern const monitor::GroupKind textfile_kind;
 
 /// A figure a reading does not have (yet).
 inline constexpr double none = std::numeric_limits<double>::quiet_NaN();

@@ -6,8 +6,8 @@ namespace pcm::groups {
 namespace {
 
 // The group table: one row per group, in the order of monitor::Group.
-constexpr const monitor::GroupKind* table[] = {&cpu_kind,        &memory_kind,  &disk_kind,
-                                               &filesystem_kind, &network_kind, &kernel_kind};
+constexpr const monitor::GroupKind* table[] = {&cpu_kind,     &memory_kind, &disk_kind,    &filesystem_kind,
+                                               &network_kind, &kernel_kind, &textfile_kind};
 static_assert(std::size(table) == monitor::all_groups.size(), "every group has one row");
 
 }  // namespace

@@ -41,6 +41,12 @@ struct KernelConfig {
     milliseconds interval{10000};  // kernel tables move slowly and cost the most to read
     bool operator==(const KernelConfig&) const = default;
 };
+/// node_exporter's textfile collector: the *.prom files of a directory.
+struct TextfileConfig {
+    milliseconds interval{10000};
+    std::string directory;  ///< empty: off
+    bool operator==(const TextfileConfig&) const = default;
+};
 struct SocketConfig {
     std::string path;  ///< empty: the per-user default (see default_socket_path)
     std::uint32_t mode = 0660;
@@ -80,6 +86,7 @@ struct Config {
     FilesystemConfig filesystem;
     NetworkConfig network;
     KernelConfig kernel;
+    TextfileConfig textfile;
     std::size_t history_points = 3600;  ///< samples kept per group
     SocketConfig socket;
     LimitsConfig limits;

@@ -12,9 +12,11 @@
 #include <initializer_list>
 #include <limits>
 #include <new>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace pcm::metrics {
 
@@ -94,9 +96,13 @@ public:
     }
 
     void sample(std::string_view name, std::initializer_list<Label> labels, double value) {
+        sample(name, std::span<const Label>(labels.begin(), labels.size()), value);
+    }
+
+    void sample(std::string_view name, std::span<const Label> labels, double value) {
         std::string& out = *out_;
         out += name;
-        if (labels.size() > 0) {
+        if (!labels.empty()) {
             out += '{';
             bool first = true;
             for (const auto& [key, label] : labels) {
@@ -117,8 +123,9 @@ public:
     void text(std::string_view line) { *out_ += line; }
 
     FrameArena arena;
-    std::string name;  // meminfo and vmstat family names, built in place
-    std::string help;  // and vmstat HELP texts
+    std::string name;           // meminfo and vmstat family names, built in place
+    std::string help;           // and vmstat HELP texts
+    std::vector<Label> labels;  // a sample's labels when they are not known at compile time
 
     void single(std::string_view name, std::string_view type, std::string_view help, double value) {
         family(name, type, help);

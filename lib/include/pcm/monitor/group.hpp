@@ -8,14 +8,14 @@
 
 namespace pcm::monitor {
 
-enum class Group : std::uint8_t { cpu, memory, disk, filesystem, network, kernel };
+enum class Group : std::uint8_t { cpu, memory, disk, filesystem, network, kernel, textfile };
 
-inline constexpr std::array<Group, 6> all_groups{Group::cpu,        Group::memory,  Group::disk,
-                                                 Group::filesystem, Group::network, Group::kernel};
+inline constexpr std::array<Group, 7> all_groups{Group::cpu,     Group::memory, Group::disk,    Group::filesystem,
+                                                 Group::network, Group::kernel, Group::textfile};
 
 constexpr std::string_view name(Group group) noexcept {
-    constexpr std::array<std::string_view, all_groups.size()> names{"cpu",        "memory",  "disk",
-                                                                    "filesystem", "network", "kernel"};
+    constexpr std::array<std::string_view, all_groups.size()> names{"cpu",     "memory", "disk",    "filesystem",
+                                                                    "network", "kernel", "textfile"};
     return names[static_cast<std::size_t>(group)];
 }
 
