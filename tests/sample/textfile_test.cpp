@@ -20,21 +20,22 @@ using pcm::test::write_file;
 
 TEST_CASE("prometheus text: help, type, labels with escapes, histograms, special values") {
     std::vector<TextFamily> families;
-    REQUIRE(parse_prometheus_text("# a comment\n"
-                                  "# HELP backup_runs_total Backups run, \\\\ by kind.\n"
-                                  "# TYPE backup_runs_total counter\n"
-                                  "backup_runs_total{kind=\"full\",path=\"C:\\\\ \\\"x\\\"\\n\"} 3\n"
-                                  "backup_runs_total{kind=\"incremental\",} 1e3\n"
-                                  "\n"
-                                  "# TYPE request_seconds histogram\n"
-                                  "request_seconds_bucket{le=\"0.5\"} 7\n"
-                                  "request_seconds_bucket{le=\"+Inf\"} 9\n"
-                                  "request_seconds_sum 3.25\n"
-                                  "request_seconds_count 9\n"
-                                  "temperature -Inf\n"
-                                  "ratio NaN\n"
-                                  "up_since\t+1.5e9\r\n",
-                                  families));
+    REQUIRE(
+        parse_prometheus_text("# a comment\n"
+                              "# HELP backup_runs_total Backups run, \\\\ by kind.\n"
+                              "# TYPE backup_runs_total counter\n"
+                              "backup_runs_total{kind=\"full\",path=\"C:\\\\ \\\"x\\\"\\n\"} 3\n"
+                              "backup_runs_total{kind=\"incremental\",} 1e3\n"
+                              "\n"
+                              "# TYPE request_seconds histogram\n"
+                              "request_seconds_bucket{le=\"0.5\"} 7\n"
+                              "request_seconds_bucket{le=\"+Inf\"} 9\n"
+                              "request_seconds_sum 3.25\n"
+                              "request_seconds_count 9\n"
+                              "temperature -Inf\n"
+                              "ratio NaN\n"
+                              "up_since\t+1.5e9\r\n",
+                              families));
     REQUIRE(families.size() == 5);
     CHECK(families[0].name == "backup_runs_total");
     CHECK(families[0].help == "Backups run, \\ by kind.");

@@ -9,7 +9,9 @@
 namespace pcm::sample {
 namespace {
 
-bool name_start(char c, bool colon) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (colon && c == ':'); }
+bool name_start(char c, bool colon) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (colon && c == ':');
+}
 bool name_char(char c, bool colon) { return name_start(c, colon) || (c >= '0' && c <= '9'); }
 
 bool valid_name(std::string_view name, bool colon) {
@@ -203,7 +205,8 @@ private:
     }
 
     bool seen(std::string_view name) const {
-        return std::any_of(out_.begin(), out_.end(), [&](const TextFamily& f) { return belongs(f, name) || f.name == name; });
+        return std::any_of(out_.begin(), out_.end(),
+                           [&](const TextFamily& f) { return belongs(f, name) || f.name == name; });
     }
 
     void start(std::string_view name) {

@@ -41,7 +41,7 @@ public:
 
 private:
     static constexpr unsigned full_read_every = 60;
-    static constexpr std::size_t max_kept_open = 128;  // 4 descriptors each
+    static constexpr std::size_t max_kept_open = 16;  // 4 descriptors each: 64 at most
     struct StateFiles;
 
     void read_class(const std::string& name, NetClass& out, bool appeared, StateFiles* files) const noexcept;

@@ -11,7 +11,7 @@
 namespace pcm::sample {
 
 struct TextSample {
-    std::string name;  ///< the family's name, or it with _bucket, _sum or _count
+    std::string name;                                         ///< the family's name, or it with _bucket, _sum or _count
     std::vector<std::pair<std::string, std::string>> labels;  ///< in the order written, unescaped
     double value = 0;
 };
