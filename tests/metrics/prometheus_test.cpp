@@ -81,6 +81,34 @@ TEST_CASE("both formats, from fixture readings; a steady scrape allocates nothin
     fx.run_until([&] { return stopped; });
 }
 
+TEST_CASE("textfiles: their families in both formats; a counter without _total gets it in OpenMetrics") {
+    test::TempDir dir;
+    test::write_file(dir.path() / "jobs.prom",
+                     "# TYPE backups counter\nbackups{kind=\"full\"} 3\n"
+                     "# TYPE restores_total counter\nrestores_total 1\n");
+    config::Config c = fixture_config();
+    c.textfile.directory = dir.path().string();
+    test::LoopFixture fx;
+    monitor::Monitor monitor(fx.scheduler, c);
+    monitor.start();
+    fx.run_until(
+        [&] {
+            return std::ranges::all_of(monitor::all_groups,
+                                       [&](monitor::Group g) { return monitor.stats(g).samples > 0; });
+        },
+        "a first complete sample of every group");
+    std::string text, open;
+    metrics::render_prometheus(monitor, {}, text);
+    metrics::render_prometheus(monitor, {}, open, metrics::Format::openmetrics);
+    CHECK(text.find("# TYPE backups counter\nbackups{kind=\"full\"} 3\n") != std::string::npos);
+    CHECK(open.find("# TYPE backups counter\nbackups_total{kind=\"full\"} 3\n") != std::string::npos);
+    CHECK(open.find("# TYPE restores counter\nrestores_total 1\n") != std::string::npos);
+    CHECK(text.find("\nnode_textfile_scrape_error 0\n") != std::string::npos);
+    bool stopped = false;
+    monitor.stop([&] { stopped = true; });
+    fx.run_until([&] { return stopped; });
+}
+
 TEST_CASE("a render in steps gives the one-go text whatever the step, in whole lines, from its own snapshot") {
     test::TempDir dir;
     test::make_big_procfs(dir.path() / "proc", 256, 200);  // about 160 KB of text

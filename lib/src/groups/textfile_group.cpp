@@ -41,7 +41,16 @@ metrics::Walk textfile_families(metrics::Writer& w, const sample::TextfileReadin
                     for (const sample::TextSample& s : same.samples) {
                         w.labels.clear();
                         for (const auto& [key, value] : s.labels) w.labels.emplace_back(key, value);
-                        w.sample(s.name, w.labels, s.value);
+                        // OpenMetrics wants a counter's samples named <family>_total; the text
+                        // format allows a counter without it (as client libraries add it).
+                        if (w.format() == metrics::Format::openmetrics && family.type == "counter" &&
+                            !s.name.ends_with("_total")) {
+                            w.name = s.name;
+                            w.name += "_total";
+                            w.sample(w.name, w.labels, s.value);
+                        } else {
+                            w.sample(s.name, w.labels, s.value);
+                        }
                     }
                 }
             }
